@@ -1,0 +1,44 @@
+"""The few named errors of Verbatim; front ends turn them into a sentence a user can act on.
+
+    VerbatimError                 base: every message says what to do
+    ├── QuestionError             empty, whitespace-only or over-long question
+    ├── SourceError               a file that cannot be indexed (missing, binary, not UTF-8, wrong type, too big)
+    ├── IndexMissingError         no index at the store location yet
+    ├── IndexMismatchError        index built with another format version, model or settings
+    ├── IndexCorruptError         the store exists but cannot be read
+    ├── IndexBusyError            another process is writing the index
+    └── StoreUnavailableError     a Chroma server named by QA_CHROMA_URL does not answer
+"""
+from __future__ import annotations
+
+
+class VerbatimError(Exception):
+    """Base class. ``str(error)`` is a complete, user-facing sentence."""
+
+
+class QuestionError(VerbatimError, ValueError):
+    pass
+
+
+class SourceError(VerbatimError, ValueError):
+    pass
+
+
+class IndexMissingError(VerbatimError):
+    pass
+
+
+class IndexMismatchError(VerbatimError):
+    pass
+
+
+class IndexCorruptError(VerbatimError):
+    pass
+
+
+class IndexBusyError(VerbatimError):
+    pass
+
+
+class StoreUnavailableError(VerbatimError):
+    pass
