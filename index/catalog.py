@@ -1,0 +1,213 @@
+"""The catalog: documents, blocks and sentences in SQLite, with an FTS5 (BM25) lexical index.
+
+The catalog is the source of truth of what is indexed. Vectors live in Chroma keyed by the
+same content-hash chunk ids; a document switches to its new version in one SQLite transaction,
+so a build that stops half-way leaves the previous version fully answerable.
+"""
+from __future__ import annotations
+
+import contextlib
+import re
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+from index.normalise import Block
+from index.split import Sentence
+from qa.errors import IndexCorruptError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    source TEXT PRIMARY KEY,       -- the document's name, e.g. "article.txt"
+    sha TEXT NOT NULL,             -- hash of the file's bytes: unchanged files are skipped
+    text TEXT NOT NULL,            -- the normalised document text all offsets point into
+    title TEXT NOT NULL,
+    path TEXT NOT NULL,
+    indexed_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS blocks (
+    source TEXT NOT NULL, kind TEXT NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS blocks_source ON blocks(source);
+CREATE TABLE IF NOT EXISTS sentences (
+    id INTEGER PRIMARY KEY,
+    chunk_id TEXT NOT NULL UNIQUE, -- content hash, also the Chroma id
+    source TEXT NOT NULL, position INTEGER NOT NULL,
+    start INTEGER NOT NULL, end INTEGER NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sentences_source ON sentences(source, position);
+CREATE VIRTUAL TABLE IF NOT EXISTS sentences_fts USING fts5(
+    text, content='sentences', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2'
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS sentences_vocab USING fts5vocab(sentences_fts, 'row');
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+_FTS_TERM = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class SentenceRow:
+    chunk_id: str
+    source: str
+    position: int
+    start: int
+    end: int
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    source: str
+    sha: str
+    title: str
+    path: str
+    indexed_at: float
+    sentences: int
+
+
+class Catalog:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        try:
+            self.db = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False)
+            self.db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise IndexCorruptError(
+                f"The index catalog {self.path} cannot be read ({exc}). Delete the store folder "
+                f"{self.path.parent} and rebuild it with `qa index seeds/`.") from exc
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- reading -------------------------------------------------------------------------
+    def generation(self) -> int:
+        row = self.db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def documents(self) -> list[DocumentRow]:
+        rows = self.db.execute(
+            "SELECT d.source, d.sha, d.title, d.path, d.indexed_at, "
+            "(SELECT COUNT(*) FROM sentences s WHERE s.source = d.source) "
+            "FROM documents d ORDER BY d.source").fetchall()
+        return [DocumentRow(*r) for r in rows]
+
+    def document_sha(self, source: str) -> str | None:
+        row = self.db.execute("SELECT sha FROM documents WHERE source=?", (source,)).fetchone()
+        return row[0] if row else None
+
+    def document_text(self, source: str) -> str | None:
+        row = self.db.execute("SELECT text FROM documents WHERE source=?", (source,)).fetchone()
+        return row[0] if row else None
+
+    def blocks(self, source: str) -> list[Block]:
+        rows = self.db.execute(
+            "SELECT kind, start, end FROM blocks WHERE source=? ORDER BY start", (source,))
+        return [Block(*r) for r in rows]
+
+    def sentences_by_chunk_ids(self, chunk_ids: Sequence[str]) -> dict[str, SentenceRow]:
+        found: dict[str, SentenceRow] = {}
+        for batch in _batches(list(chunk_ids), 500):
+            marks = ",".join("?" * len(batch))
+            for r in self.db.execute(
+                    "SELECT chunk_id, source, position, start, end, kind, text FROM sentences "
+                    f"WHERE chunk_id IN ({marks})", batch):
+                found[r[0]] = SentenceRow(*r)
+        return found
+
+    def sentences_of(self, source: str) -> list[SentenceRow]:
+        rows = self.db.execute(
+            "SELECT chunk_id, source, position, start, end, kind, text FROM sentences "
+            "WHERE source=? ORDER BY position", (source,))
+        return [SentenceRow(*r) for r in rows]
+
+    def chunk_ids(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT chunk_id FROM sentences")}
+
+    def search(self, terms: Iterable[str], limit: int,
+               sources: Sequence[str] | None = None) -> list[tuple[SentenceRow, float]]:
+        """BM25 over sentences (porter-stemmed); scores are positive, higher is better."""
+        query = " OR ".join(f'"{t}"' for t in dict.fromkeys(_fts_terms(terms)))
+        if not query:
+            return []
+        sql = ("SELECT s.chunk_id, s.source, s.position, s.start, s.end, s.kind, s.text, "
+               "-bm25(sentences_fts) FROM sentences_fts JOIN sentences s ON s.id = sentences_fts.rowid "
+               "WHERE sentences_fts MATCH ?")
+        args: list = [query]
+        if sources:
+            sql += f" AND s.source IN ({','.join('?' * len(sources))})"
+            args += list(sources)
+        sql += " ORDER BY bm25(sentences_fts) LIMIT ?"
+        args.append(limit)
+        return [(SentenceRow(*r[:7]), float(r[7])) for r in self.db.execute(sql, args)]
+
+    def document_frequencies(self, terms: Iterable[str], sources: Sequence[str] | None = None
+                             ) -> tuple[dict[str, int], int]:
+        """(term -> number of sentences holding it (stemmed match), number of sentences)."""
+        where, args = "", []
+        if sources:
+            where = f" AND s.source IN ({','.join('?' * len(sources))})"
+            args = list(sources)
+        total = self.db.execute(f"SELECT COUNT(*) FROM sentences s WHERE 1{where}", args).fetchone()[0]
+        freq = {}
+        for term in dict.fromkeys(_fts_terms(terms)):
+            freq[term] = self.db.execute(
+                "SELECT COUNT(*) FROM sentences_fts JOIN sentences s ON s.id = sentences_fts.rowid "
+                f"WHERE sentences_fts MATCH ?{where}", [f'"{term}"'] + args).fetchone()[0]
+        return freq, total
+
+    # -- writing -------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            yield self.db
+            self.db.execute(
+                "INSERT INTO meta(key, value) VALUES('generation', '1') ON CONFLICT(key) "
+                "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", (key, value))
+
+
+def replace_document(tx: sqlite3.Connection, *, source: str, sha: str, text: str, title: str,
+                     path: str, blocks: Sequence[Block],
+                     sentences: Sequence[tuple[str, Sentence]]) -> None:
+    """Swap a document's rows for a new version, inside the caller's transaction."""
+    delete_document(tx, source)
+    tx.execute("INSERT INTO documents(source, sha, text, title, path, indexed_at) VALUES(?,?,?,?,?,?)",
+               (source, sha, text, title, path, time.time()))
+    tx.executemany("INSERT INTO blocks(source, kind, start, end) VALUES(?,?,?,?)",
+                   [(source, b.kind, b.start, b.end) for b in blocks])
+    for chunk_id, s in sentences:
+        cur = tx.execute(
+            "INSERT INTO sentences(chunk_id, source, position, start, end, kind, text) "
+            "VALUES(?,?,?,?,?,?,?)", (chunk_id, source, s.position, s.start, s.end, s.kind, s.text))
+        tx.execute("INSERT INTO sentences_fts(rowid, text) VALUES(?, ?)", (cur.lastrowid, s.text))
+
+
+def delete_document(tx: sqlite3.Connection, source: str) -> list[str]:
+    """Remove a document's rows; returns the chunk ids it held."""
+    rows = tx.execute("SELECT id, chunk_id, text FROM sentences WHERE source=?", (source,)).fetchall()
+    tx.executemany("INSERT INTO sentences_fts(sentences_fts, rowid, text) VALUES('delete', ?, ?)",
+                   [(r[0], r[2]) for r in rows])
+    tx.execute("DELETE FROM sentences WHERE source=?", (source,))
+    tx.execute("DELETE FROM blocks WHERE source=?", (source,))
+    tx.execute("DELETE FROM documents WHERE source=?", (source,))
+    return [r[1] for r in rows]
+
+
+def _fts_terms(terms: Iterable[str]) -> list[str]:
+    return [w.lower() for t in terms for w in _FTS_TERM.findall(t)]
+
+
+def _batches(items: list, size: int) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]

@@ -1,0 +1,124 @@
+"""``ask()``: question (+ conversation so far) -> a cited, extractive :class:`Answer`."""
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+from index.store import Store, open_store
+from qa import abstain, reader
+from qa.errors import QuestionError
+from qa.passage import Passage
+from qa.retrieve import HybridRetriever
+from qa.settings import Settings
+from qa.types import Answer, Citation, Span
+
+_engines: dict[tuple[str, str | None], "Engine"] = {}
+_engines_lock = threading.Lock()
+
+
+class Engine:
+    """An open store plus its retriever; reopened when another process changed the index."""
+
+    def __init__(self, path: Path, chroma_url: str | None):
+        self.path, self.chroma_url = path, chroma_url
+        self.store: Store = open_store(path, chroma_url)
+        self.retriever = HybridRetriever(store=self.store)
+
+    def refresh(self) -> None:
+        if self.store.catalog.generation() != self.store.generation:
+            self.store.close()
+            self.store = open_store(self.path, self.chroma_url)
+            self.retriever = HybridRetriever(store=self.store)
+
+
+def engine(settings: Settings) -> Engine:
+    key = (str(Path(settings.store).resolve()), settings.chroma_url)
+    with _engines_lock:
+        if key not in _engines:
+            _engines[key] = Engine(Path(key[0]), settings.chroma_url)
+        found = _engines[key]
+    found.refresh()
+    return found
+
+
+def forget_engines() -> None:
+    """Close every open store (after a rebuild in this process, or in tests)."""
+    with _engines_lock:
+        for e in _engines.values():
+            e.store.close()
+        _engines.clear()
+
+
+def check_question(question: Any, max_chars: int) -> str:
+    if not isinstance(question, str):
+        raise QuestionError(f"A question must be text, got {type(question).__name__}.")
+    text = " ".join(question.split())
+    if not text:
+        raise QuestionError("The question is empty. Type a question about the article, e.g. "
+                            "\"Who was detained?\".")
+    if len(text) > max_chars:
+        raise QuestionError(f"The question is {len(text):,} characters long; the limit is {max_chars:,}. "
+                            f"Ask one short question at a time.")
+    return text
+
+
+def ask(question: str, history: Sequence[Any] | None = None, *, store: str | Path | None = None,
+        sources: Sequence[str] | None = None, top_k: int | None = None,
+        settings: Settings | None = None) -> Answer:
+    """Answer ``question`` from the indexed articles, with citations.
+
+    >>> ask("Who is the editor-in-chief of Sputnik Azerbaijan?").text   # doctest: +SKIP
+    'Yevgeny Belousov'
+    """
+    settings = (settings or Settings()).replace(store=store, top_k=top_k)
+    typed = check_question(question, settings.max_question_chars)
+    t0 = time.perf_counter()
+    interpreted = _interpret(typed, history)
+    eng = engine(settings)
+    t1 = time.perf_counter()
+    passages = eng.retriever.passages(interpreted, k=max(settings.top_k, settings.read_k) + 2,
+                                      sources=sources)
+    t2 = time.perf_counter()
+    candidates = reader.read(interpreted, passages[: settings.read_k])
+    t3 = time.perf_counter()
+    answer = _compose(typed, interpreted, passages, candidates, eng, settings, sources)
+    timings = {"interpret": (t1 - t0) * 1e3, "retrieve": (t2 - t1) * 1e3, "read": (t3 - t2) * 1e3,
+               "total": (time.perf_counter() - t0) * 1e3}
+    answer.timings_ms.update(timings)
+    return answer
+
+
+def _interpret(question: str, history: Sequence[Any] | None) -> str:
+    if not history:
+        return question
+    from qa import conversation
+
+    return conversation.resolve(question, conversation.turns_from_history(history))
+
+
+def _citation(p: Passage) -> Citation:
+    return Citation(p.source, p.start, p.end, p.text, round(p.score, 4))
+
+
+def _compose(question: str, interpreted: str, passages: list[Passage], candidates: list[reader.Candidate],
+             eng: Engine, settings: Settings, sources: Sequence[str] | None) -> Answer:
+    interp = interpreted if interpreted != question else ""
+    if not candidates:
+        return Answer(question, "", False, 0.0, (), None, interp)
+    best = candidates[0]
+    frequencies, total = eng.store.catalog.document_frequencies(
+        list(abstain.content_lemmas(interpreted).values()), sources)
+    evidence = [p.text for p in passages if p.source == best.passage.source
+                and abs(p.position - best.passage.position) <= 1] or [best.passage.text]
+    confidence = abstain.signals(interpreted, evidence, dense=best.passage.dense, span=best.score,
+                                 frequencies=frequencies, total=total).confidence()
+    found = confidence >= settings.abstain_below
+    others = [p for p in passages if p != best.passage]
+    if not found:
+        closest = tuple(_citation(p) for p in passages[: settings.top_k])
+        return Answer(question, "", False, confidence, closest, None, interp)
+    citations = (_citation(best.passage),) + tuple(_citation(p) for p in others[: settings.top_k - 1])
+    return Answer(question, best.text, True, confidence, citations,
+                  Span(best.passage.source, best.start, best.end), interp)

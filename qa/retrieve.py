@@ -1,0 +1,91 @@
+"""Hybrid retrieval: BM25 (SQLite FTS5) and dense MiniLM similarity (Chroma), fused.
+
+Each retriever proposes its top ``retrieve_k`` sentences; the union is scored by both (dense
+similarity of lexical-only hits is computed from their stored vectors), the two scores are
+z-normalised over the union and added. ``HybridRetriever`` is a LangChain retriever, so it
+plugs into LangChain chains; ``passages()`` is the typed path ``ask()`` uses.
+"""
+from __future__ import annotations
+
+import statistics
+from typing import Any, Sequence
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from index import nlp
+from index.catalog import SentenceRow
+from qa.passage import Passage
+
+DENSE_WEIGHT = 0.8          # relative to BM25, in z-score units
+HEADING_PENALTY = 0.5       # z units: headings/titles repeat a paragraph's words without saying much
+
+
+def query_terms(question: str) -> list[str]:
+    """Content words of the question, surface and lemma: "Who was charged?" -> ["charged", "charge"]."""
+    terms: list[str] = []
+    for tok in nlp.parse(question):
+        if tok.is_stop or tok.is_punct or tok.is_space or not any(ch.isalnum() for ch in tok.text):
+            continue
+        terms.append(tok.text.lower())
+        if tok.lemma_ and tok.lemma_.lower() != tok.text.lower():
+            terms.append(tok.lemma_.lower())
+    return terms
+
+
+def _zscores(values: Sequence[float]) -> list[float]:
+    if len(values) < 2:
+        return [0.0 for _ in values]
+    mean, spread = statistics.fmean(values), statistics.pstdev(values)
+    return [(v - mean) / spread if spread > 1e-9 else 0.0 for v in values]
+
+
+class HybridRetriever(BaseRetriever):
+    """``retriever.invoke("Who is ...?")`` -> LangChain Documents with offsets in metadata."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    store: Any                      # index.store.Store
+    k: int = 5
+    retrieve_k: int = 40
+    sources: list[str] | None = None
+
+    def passages(self, question: str, k: int | None = None, sources: Sequence[str] | None = None,
+                 query_vector: Sequence[float] | None = None) -> list[Passage]:
+        k = k or self.k
+        sources = list(sources) if sources else self.sources
+        lexical = self.store.catalog.search(query_terms(question), self.retrieve_k, sources)
+        vector = query_vector if query_vector is not None else self.store.embedder.embed_query(question)
+        hits = self.store.vectors.query(vector, self.retrieve_k, sources)
+        rows = {row.chunk_id: row for row, _ in lexical}
+        rows.update(self.store.catalog.sentences_by_chunk_ids(
+            [h.chunk_id for h in hits if h.chunk_id not in rows]))  # drops unreferenced vectors
+        if not rows:
+            return []
+        dense = {h.chunk_id: h.similarity for h in hits}
+        missing = [cid for cid in rows if cid not in dense]
+        for cid, vec in self.store.vectors.vectors(missing).items():
+            dense[cid] = float(np.dot(vec, vector))
+        bm25 = {row.chunk_id: score for row, score in lexical}
+        return _fuse(list(rows.values()), bm25, dense)[:k]
+
+    def _get_relevant_documents(self, query: str, *,
+                                run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        return [Document(page_content=p.text, metadata=p.__dict__.copy()) for p in self.passages(query)]
+
+
+def _fuse(rows: list[SentenceRow], bm25: dict[str, float], dense: dict[str, float]) -> list[Passage]:
+    lex = [bm25.get(r.chunk_id, 0.0) for r in rows]
+    den = [dense.get(r.chunk_id, 0.0) for r in rows]
+    fused = [zl + DENSE_WEIGHT * zd - (HEADING_PENALTY if r.kind != "paragraph" else 0.0)
+             for r, zl, zd in zip(rows, _zscores(lex), _zscores(den))]
+    lo, hi = min(fused), max(fused)
+    order = sorted(range(len(rows)), key=lambda i: -fused[i])
+    return [Passage(source=rows[i].source, start=rows[i].start, end=rows[i].end, text=rows[i].text,
+                    kind=rows[i].kind, position=rows[i].position,
+                    score=(fused[i] - lo) / (hi - lo) if hi > lo else 1.0,
+                    lexical=lex[i], dense=den[i], rank=rank)
+            for rank, i in enumerate(order)]
