@@ -9,6 +9,7 @@ Order of writes, so an interruption never loses the previous index:
 from __future__ import annotations
 
 import hashlib
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
@@ -17,6 +18,7 @@ from index import catalog as cat
 from index.normalise import NormalisedText, normalise
 from index.split import Sentence, split_sentences
 from index.store import Store, open_store, write_lock
+from index.vectors import forget_clients
 from qa.errors import SourceError
 
 SUFFIXES = (".txt", ".md")
@@ -146,28 +148,64 @@ def _sweep_unreferenced(store: Store) -> None:
     store.vectors.delete(sorted(orphans))
 
 
-def build_index(store_path: Path, articles: Mapping[str, str] | Sequence[Path], *,
+def load_articles(articles: Mapping[str, str] | Sequence[Path | Article]) -> list[Article]:
+    """Texts by name, Article objects, or files and folders -> checked, uniquely named Articles."""
+    if isinstance(articles, Mapping):
+        loaded = [article_from_bytes(name, text.encode("utf-8")) for name, text in articles.items()]
+    else:
+        ready = [a for a in articles if isinstance(a, Article)]
+        paths = [a for a in articles if not isinstance(a, Article)]
+        loaded = ready + [read_article(f) for f in collect_files(paths)]
+    _check_unique(loaded)
+    return loaded
+
+
+def build_index(store_path: Path, articles: Mapping[str, str] | Sequence[Path | Article], *,
                 chroma_url: str | None = None, rebuild: bool = False, prune: bool = False,
                 progress: Callable[[str], None] | None = None) -> BuildReport:
-    """Index files (paths) or texts ({name: text}) into the store at ``store_path``.
+    """Index files and folders, Articles, or texts ({name: text}) into the store at ``store_path``.
+
+    ``rebuild`` builds a fresh store beside the old one and swaps it in only when complete.
 
     >>> build_index(Path(".store"), [Path("seeds")]).summary()   # doctest: +SKIP
     '1 added, 0 updated, 0 unchanged, 0 removed; 41 sentences embedded'
     """
-    if isinstance(articles, Mapping):
-        loaded = [article_from_bytes(name, text.encode("utf-8")) for name, text in articles.items()]
-    else:
-        loaded = [read_article(f) for f in collect_files(articles)]
-    _check_unique(loaded)
+    loaded = load_articles(articles)
     store_path = Path(store_path)
     with write_lock(store_path):
+        if rebuild and not chroma_url:
+            return _rebuild_beside(store_path, loaded, progress)
         store = open_store(store_path, chroma_url, create=True)
-        report = index_articles(store, loaded, rebuild=rebuild, progress=progress)
-        if prune:
-            keep = {a.source for a in loaded}
-            stale = [d.source for d in store.catalog.documents() if d.source not in keep]
-            report.removed = remove_documents(store, stale)
+        try:
+            report = index_articles(store, loaded, rebuild=rebuild, progress=progress)
+            if prune:
+                keep = {a.source for a in loaded}
+                stale = [d.source for d in store.catalog.documents() if d.source not in keep]
+                report.removed = remove_documents(store, stale)
+        finally:
+            store.close()
         return report
+
+
+def _rebuild_beside(store_path: Path, articles: Sequence[Article],
+                    progress: Callable[[str], None] | None) -> BuildReport:
+    """Build into ``<store>.building`` and swap it in only once it is complete."""
+    side = store_path.with_name(store_path.name + ".building")
+    old = store_path.with_name(store_path.name + ".old")
+    for leftover in (side, old):
+        shutil.rmtree(leftover, ignore_errors=True)
+    store = open_store(side, create=True)
+    try:
+        report = index_articles(store, articles, rebuild=True, progress=progress)
+    finally:
+        store.close()
+        forget_clients()
+    if store_path.exists():
+        store_path.rename(old)
+    side.rename(store_path)
+    shutil.rmtree(old, ignore_errors=True)
+    report.added = [a.source for a in articles]
+    return report
 
 
 def _check_unique(articles: Sequence[Article]) -> None:

