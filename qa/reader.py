@@ -1,13 +1,64 @@
 """Extractive reader: picks the answer span inside the best retrieved sentences.
 
-Placeholder until the feature-based reader lands: answers with the best sentence.
+No QA-trained model exists offline, so the reader is a small hand-weighted scorer over
+spaCy parses. For each of the first ``READ_K`` passages it
+
+1. generates candidate spans: named entities, numbers with their unit, noun chunks,
+   proper-noun runs, the arguments of verbs (subjects, objects, complements, appositions,
+   prepositional objects) and, for how/why questions, prepositional and subordinate clauses;
+2. drops spans made only of the question's own words and trims determiners and punctuation;
+3. scores each span with a logistic function of a few features: expected-answer-type match,
+   IDF-weighted closeness (in words and in the parse tree) to the question's words, the
+   passage's retrieval score, being an argument of the question's verb, apposition, the
+   question's focus noun beside the span, overlap with the question, and a length prior.
+
+When no span is convincing the whole sentence comes first (``kind="sentence"``).
+``Candidate.score`` is the logistic output, in [0, 1].
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
+from index import nlp
 from qa.passage import Passage
+from qa.question import Question, analyse
+
+READ_K = 3          # passages the reader looks inside
+MAX_SPAN_TOKENS = 12
+NEAR_DECAY = 4.0    # words: closeness to a question word halves every ~3 words
+TREE_DECAY = 2.0    # arcs in the dependency tree
+
+# Hand-set weights of the span scorer (tuned on a development sample, see the README).
+WEIGHTS: dict[str, float] = {
+    "bias": -3.25,
+    "type": 2.5,          # candidate's entity label matches the expected type (weighted)
+    "mismatch": -1.5,     # candidate is an entity of a label the question rules out
+    "no_type": 0.0,      # question wants an entity, candidate carries none
+    "near": 2.25,          # IDF-weighted closeness to the question's words (surface)
+    "tree": 1.5,          # same, along the dependency tree
+    "cover": 4.0,         # share of the question's IDF mass present in the sentence
+    "retrieval": 3.25,     # passage's fused retrieval score
+    "first": 1.05,         # passage is the best retrieved one
+    "verb_arg": 1.3,      # argument of the question's main verb
+    "appos": 0.25,         # apposition to a question word (or has one)
+    "focus": 2.25,         # the question's focus noun is attached to the span
+    "overlap": -0.75,      # share of the span's words that the question already has
+    "length": 0.0,      # per word beyond three
+    "entity": -0.1,        # span is exactly a named entity or number
+    "propn": 0.55,         # span is headed by a proper noun
+}
+SENTENCE_WEIGHTS = {"bias": -2.5, "cover": 2.0, "retrieval": 1.5}
+SPAN_FLOOR = 0.15     # below this the whole sentence is the better answer
+
+_ARG_DEPS = {"nsubj", "nsubjpass", "dobj", "attr", "pobj", "appos", "oprd", "acomp", "dative",
+             "npadvmod", "conj", "agent", "pcomp", "nmod", "compound", "poss", "advmod", "xcomp",
+             "ccomp"}
+_CLAUSE_DEPS = {"prep", "advcl", "xcomp", "ccomp", "acl", "relcl", "agent"}
+_TRIM_LEFT_POS = {"DET", "PUNCT", "CCONJ", "ADP", "PART", "SPACE"}
+_TRIM_RIGHT_POS = {"PUNCT", "CCONJ", "ADP", "PART", "SPACE", "DET"}
+_NUMERIC = {"CARDINAL", "QUANTITY", "MONEY", "PERCENT", "DATE", "TIME", "ORDINAL"}
 
 
 @dataclass(frozen=True)
@@ -20,6 +71,262 @@ class Candidate:
     kind: str = "span"   # "span" or "sentence" (fallback: the whole sentence)
 
 
-def read(question: str, passages: Sequence[Passage]) -> list[Candidate]:
-    """Candidates best first; empty only when there are no passages."""
-    return [Candidate(p, p.start, p.end, p.text, p.score, "sentence") for p in passages[:1]]
+def read(question: str, passages: Sequence[Passage],
+         idf: Mapping[str, float] | None = None) -> list[Candidate]:
+    """Candidates best first; empty only when there are no passages.
+
+    ``idf`` maps lower-cased lemmas to inverse document frequencies (e.g. over the article's
+    sentences); without it rarer-looking words (proper nouns, numbers) simply weigh more.
+    """
+    if not passages:
+        return []
+    q = analyse(question)
+    spans: list[Candidate] = []
+    sentences: list[Candidate] = []
+    for passage in list(passages)[:READ_K]:
+        doc = nlp.parse(passage.text)
+        ctx = _Context(doc, q, idf)
+        for (i, j), feats in span_features(doc, q, ctx, passage).items():
+            spans.append(_span_candidate(passage, doc, i, j, score(feats)))
+        sentences.append(_sentence_candidate(passage, ctx))
+    spans.sort(key=lambda c: -c.score)
+    sentences.sort(key=lambda c: -c.score)
+    if not spans or spans[0].score < max(SPAN_FLOOR, sentences[0].score if q.answer_type in ("YESNO", "REASON") else 0):
+        return sentences[:1] + spans + sentences[1:]
+    return spans + sentences
+
+
+def score(features: Mapping[str, float], weights: Mapping[str, float] | None = None) -> float:
+    """Logistic score of a span's features, in [0, 1]."""
+    w = WEIGHTS if weights is None else weights
+    z = w["bias"] + sum(w[k] * v for k, v in features.items() if k in w)
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+# --- context of one sentence ---------------------------------------------------------
+
+class _Context:
+    """Which tokens of the sentence match the question's words, and how much each weighs."""
+
+    def __init__(self, doc, q: Question, idf: Mapping[str, float] | None):
+        self.q = q
+        self.weight = {t.lemma: _idf(t.lemma, t.text, idf) for t in q.content}
+        self.total = sum(self.weight.values()) or 1.0
+        self.matches: dict[str, list[int]] = {}
+        for tok in doc:
+            if tok.is_punct or tok.is_stop:
+                continue
+            for term in q.content:
+                if tok.lemma_.lower() == term.lemma or tok.lower_ == term.text:
+                    self.matches.setdefault(term.lemma, []).append(tok.i)
+        self.matched = {i for idx in self.matches.values() for i in idx}
+        self.cover = sum(self.weight[lemma] for lemma in self.matches) / self.total
+        self.verbs = [t for t in doc if q.verb and t.lemma_.lower() == q.verb and t.pos_ in ("VERB", "AUX")]
+        self.focus = [t.i for t in doc if q.focus and t.lemma_.lower() == q.focus]
+        self.depth = [_depth(t) for t in doc]
+
+
+def _idf(lemma: str, text: str, idf: Mapping[str, float] | None) -> float:
+    if idf:
+        if lemma in idf:
+            return idf[lemma]
+        if text in idf:
+            return idf[text]
+        return max(idf.values())
+    return 1.0
+
+
+def _depth(tok) -> int:
+    d = 0
+    while tok.head.i != tok.i and d < 50:
+        tok, d = tok.head, d + 1
+    return d
+
+
+def _tree_distance(doc, a: int, b: int, depth: list[int]) -> int:
+    x, y = doc[a], doc[b]
+    dist = 0
+    while x.i != y.i and dist < 40:
+        if depth[x.i] >= depth[y.i]:
+            x = x.head
+        else:
+            y = y.head
+        dist += 1
+    return dist
+
+
+# --- candidate generation ------------------------------------------------------------
+
+def candidate_spans(doc, q: Question) -> set[tuple[int, int]]:
+    """Token spans ``[i, j)`` worth scoring as answers (trimmed, deduplicated)."""
+    raw: list[tuple[int, int]] = [(e.start, e.end) for e in doc.ents]
+    raw += [(nc.start, nc.end) for nc in doc.noun_chunks]
+    raw += _proper_runs(doc)
+    for tok in doc:
+        if tok.like_num and tok.dep_ == "nummod" and tok.head.i > tok.i:
+            raw.append((tok.i, tok.head.i + 1))          # "two delegates"
+        if tok.dep_ in _ARG_DEPS and tok.pos_ in ("NOUN", "PROPN", "NUM", "PRON", "ADJ"):
+            raw.append(_subtree(tok))
+            raw.append((tok.left_edge.i, tok.i + 1))     # the noun without what follows it
+        if q.answer_type in ("MANNER", "REASON", "ADJ", "OTHER", "NOUN") and tok.dep_ in _CLAUSE_DEPS:
+            raw.append(_subtree(tok))
+        if q.answer_type in ("OTHER", "NOUN", "MANNER") and tok.pos_ == "VERB" and tok.dep_ in ("xcomp", "conj", "advcl", "ccomp", "relcl", "ROOT"):
+            raw.append((tok.i, tok.right_edge.i + 1))    # a predicate: "remain silent"
+    spans = set()
+    for i, j in raw:
+        span = _trim(doc, i, j)
+        if span and span[1] - span[0] <= MAX_SPAN_TOKENS:
+            spans.add(span)
+    return spans
+
+
+def _subtree(tok) -> tuple[int, int]:
+    return tok.left_edge.i, tok.right_edge.i + 1
+
+
+def _proper_runs(doc) -> list[tuple[int, int]]:
+    runs, start = [], None
+    for tok in list(doc) + [None]:
+        if tok is not None and tok.pos_ == "PROPN":
+            start = tok.i if start is None else start
+        elif start is not None:
+            runs.append((start, tok.i if tok is not None else len(doc)))
+            start = None
+    return runs
+
+
+def _trim(doc, i: int, j: int) -> tuple[int, int] | None:
+    while i < j and (doc[i].pos_ in _TRIM_LEFT_POS or doc[i].dep_ in ("poss", "case") and doc[i].pos_ == "PRON"
+                     or doc[i].is_space):
+        if doc[i].pos_ == "ADP" and doc[i].dep_ not in ("prep", "agent", "dative") and j - i > 1:
+            break
+        i += 1
+    while j > i and (doc[j - 1].pos_ in _TRIM_RIGHT_POS or doc[j - 1].dep_ == "case" or doc[j - 1].is_space):
+        j -= 1
+    return (i, j) if j > i else None
+
+
+# --- features ------------------------------------------------------------------------
+
+def span_features(doc, q: Question, ctx: _Context, passage: Passage) -> dict[tuple[int, int], dict[str, float]]:
+    """Features of every surviving candidate span of one sentence."""
+    entity_labels = {(e.start, e.end): e.label_ for e in doc.ents}
+    out = {}
+    for i, j in candidate_spans(doc, q):
+        feats = _features(doc, i, j, q, ctx, passage, entity_labels)
+        if feats is not None:
+            out[(i, j)] = feats
+    return out
+
+
+def _features(doc, i, j, q, ctx, passage, entity_labels):
+    toks = doc[i:j]
+    content = [t for t in toks if not (t.is_stop or t.is_punct or t.is_space)]
+    if not content:
+        if not any(t.like_num for t in toks):
+            return None
+        content = [t for t in toks if t.like_num]
+    in_question = sum(1 for t in content if t.i in ctx.matched)
+    if in_question == len(content):
+        return None  # never answer with the question's own words
+    root = toks.root
+    label, exact = _label(doc, i, j, root, entity_labels)
+    type_w = q.label_weight(label) if label else 0.0
+    n = j - i
+    return {
+        "type": type_w * (1.0 if exact else 0.7),
+        "mismatch": float(q.wants_entity and bool(label) and type_w == 0.0),
+        "no_type": float(q.wants_entity and not label),
+        "near": _near(ctx, i, j),
+        "tree": _tree(doc, ctx, root.i, i, j),
+        "cover": ctx.cover,
+        "retrieval": passage.score,
+        "first": float(passage.rank == 0),
+        "verb_arg": _verb_arg(root, ctx),
+        "appos": _appos(root, ctx),
+        "focus": _focus(doc, root, i, j, ctx),
+        "overlap": in_question / len(content),
+        "length": max(0, n - 3),
+        "entity": float(exact),
+        "propn": float(root.pos_ == "PROPN"),
+    }
+
+
+def _label(doc, i, j, root, entity_labels) -> tuple[str, bool]:
+    """The span's entity label and whether the span is exactly that entity (or number)."""
+    for (s, e), label in entity_labels.items():
+        if _trim(doc, s, e) == (i, j) or (s, e) == (i, j):
+            return label, True
+    if root.ent_type_:
+        return root.ent_type_, False
+    if root.like_num or root.pos_ == "NUM":
+        return "CARDINAL", j - i == 1
+    return "", False
+
+
+def _near(ctx: _Context, i: int, j: int) -> float:
+    total = 0.0
+    for lemma, positions in ctx.matches.items():
+        best = 0.0
+        for p in positions:
+            if i <= p < j:
+                continue
+            d = i - p if p < i else p - j + 1
+            best = max(best, math.exp(-(d - 1) / NEAR_DECAY))
+        total += ctx.weight[lemma] * best
+    return total / ctx.total
+
+
+def _tree(doc, ctx: _Context, root: int, i: int, j: int) -> float:
+    total = 0.0
+    for lemma, positions in ctx.matches.items():
+        best = 0.0
+        for p in positions:
+            if i <= p < j:
+                continue
+            d = _tree_distance(doc, root, p, ctx.depth)
+            best = max(best, math.exp(-(d - 1) / TREE_DECAY))
+        total += ctx.weight[lemma] * best
+    return total / ctx.total
+
+
+def _verb_arg(root, ctx: _Context) -> float:
+    """1 when the span is an argument of the question's verb, 0.7 through a preposition."""
+    head = root.head
+    if any(head.i == v.i for v in ctx.verbs):
+        return 1.0
+    if head.dep_ in ("prep", "agent", "dative") and any(head.head.i == v.i for v in ctx.verbs):
+        return 0.7
+    return 0.0
+
+
+def _appos(root, ctx: _Context) -> float:
+    if root.dep_ == "appos" and (root.head.i in ctx.matched or root.head.i in ctx.focus):
+        return 1.0
+    return float(any(c.dep_ == "appos" and c.i in ctx.matched for c in root.children))
+
+
+def _focus(doc, root, i: int, j: int, ctx: _Context) -> float:
+    """The focus noun ("which *river*") stands beside the span or heads it."""
+    for f in ctx.focus:
+        if i <= f < j:
+            return 0.5 if f == root.i and j - i > 1 else 0.0
+        tok = doc[f]
+        if tok.head.i == root.i or root.head.i == f:
+            return 1.0
+        if min(abs(f - i), abs(f - (j - 1))) <= 2:
+            return 0.6
+    return 0.0
+
+
+# --- candidates ----------------------------------------------------------------------
+
+def _span_candidate(passage: Passage, doc, i: int, j: int, s: float) -> Candidate:
+    lo, hi = doc[i].idx, doc[j - 1].idx + len(doc[j - 1].text)
+    return Candidate(passage, passage.start + lo, passage.start + hi, passage.text[lo:hi], s, "span")
+
+
+def _sentence_candidate(passage: Passage, ctx: _Context) -> Candidate:
+    w = SENTENCE_WEIGHTS
+    z = w["bias"] + w["cover"] * ctx.cover + w["retrieval"] * passage.score
+    return Candidate(passage, passage.start, passage.end, passage.text, 1.0 / (1.0 + math.exp(-z)), "sentence")

@@ -1,0 +1,219 @@
+"""Question analysis: what kind of answer a question asks for, read from its spaCy parse.
+
+``analyse("Which NFL team won Super Bowl 50?")`` gives wh ``"which"``, answer type ``"ORG"``
+(the focus noun *team*), main verb ``"win"`` and the content words NFL, team, won, Super,
+Bowl, 50. The reader matches ``labels`` (spaCy entity labels with a weight in (0, 1]) against
+its candidate spans and never answers with the question's own content words.
+
+Answer types:
+
+    PERSON  ORG  PLACE  DATE  NUMBER   a named or numeric entity is expected
+    NOUN     what/which + a noun head that names no entity type ("what instrument")
+    ADJ      how + an adjective that is not a measure ("how successful")
+    MANNER   how did/does ...          REASON  why ...
+    YESNO    is/does/can ... ?         OTHER   bare what/which, "name the ...", no signal
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from index import nlp
+
+ANSWER_TYPES = ("PERSON", "ORG", "PLACE", "DATE", "NUMBER", "NOUN", "ADJ", "MANNER", "REASON",
+                "YESNO", "OTHER")
+WH_WORDS = ("what", "which", "who", "whom", "whose", "when", "where", "why", "how")
+
+_PERSON = {"PERSON": 1.0, "NORP": 0.4, "ORG": 0.4}
+_ORG = {"ORG": 1.0, "NORP": 0.5, "GPE": 0.4, "PRODUCT": 0.3, "PERSON": 0.3, "FAC": 0.3}
+_PLACE = {"GPE": 1.0, "LOC": 1.0, "FAC": 0.9, "ORG": 0.4, "NORP": 0.3}
+_DATE = {"DATE": 1.0, "TIME": 0.8, "CARDINAL": 0.3, "EVENT": 0.2}
+_COUNT = {"CARDINAL": 1.0, "QUANTITY": 0.9, "MONEY": 0.6, "PERCENT": 0.6, "DATE": 0.3, "ORDINAL": 0.2}
+_AMOUNT = {"MONEY": 1.0, "QUANTITY": 1.0, "PERCENT": 0.9, "CARDINAL": 0.8}
+_MONEY = {"MONEY": 1.0, "CARDINAL": 0.6, "QUANTITY": 0.4}
+_PERCENT = {"PERCENT": 1.0, "CARDINAL": 0.6, "QUANTITY": 0.3}
+_DURATION = {"DATE": 1.0, "TIME": 0.9, "QUANTITY": 0.7, "CARDINAL": 0.5}
+_MEASURE = {"QUANTITY": 1.0, "CARDINAL": 0.7, "MONEY": 0.3, "PERCENT": 0.3}
+_AGE = {"DATE": 0.9, "CARDINAL": 1.0, "QUANTITY": 0.5}
+
+# Focus nouns (what/which + noun, "the name of the X") that name an entity type.
+_FOCUS = {
+    "PERSON": (_PERSON, "person man woman leader president king queen emperor empress author writer "
+               "scientist artist player coach architect founder director actor actress singer "
+               "composer poet philosopher general minister pope ruler son daughter father mother "
+               "wife husband brother sister individual inventor explorer chancellor governor mayor "
+               "ceo chairman quarterback engineer physicist chemist mathematician economist "
+               "politician painter commander bishop priest saint prophet owner historian "
+               "scholar critic judge senator monarch prince princess duke lord successor "
+               "predecessor teacher student winner designer producer manager official"),
+    "ORG": (_ORG, "company organization organisation team university college school institution "
+            "agency group party club band firm corporation network newspaper league council "
+            "church committee association union army bank airline channel magazine publisher "
+            "court business manufacturer studio institute body navy"),
+    "PLACE": (_PLACE, "city country state town place region area continent nation island river "
+              "mountain province county location village capital ocean sea lake district "
+              "territory street site port border valley desert neighborhood neighbourhood park "
+              "stadium venue building city-state airport peninsula"),
+    "DATE": (_DATE, "year date day month century decade time era period season"),
+    "NUMBER": (_COUNT, "number amount population size total quantity score sum"),
+}
+_FOCUS_SPECIAL = {
+    "percentage": _PERCENT, "percent": _PERCENT, "proportion": _PERCENT, "share": _PERCENT,
+    "cost": _MONEY, "price": _MONEY, "fee": _MONEY, "salary": _MONEY, "budget": _MONEY,
+    "revenue": _MONEY, "worth": _MONEY, "value": _AMOUNT,
+    "temperature": _MEASURE, "distance": _MEASURE, "height": _MEASURE, "length": _MEASURE,
+    "speed": _MEASURE, "weight": _MEASURE, "rate": _AMOUNT, "age": _AGE,
+    "language": {"LANGUAGE": 1.0, "NORP": 0.6}, "nationality": {"NORP": 1.0, "GPE": 0.5},
+    "religion": {"NORP": 1.0, "ORG": 0.4}, "ethnicity": {"NORP": 1.0},
+}
+_FOCUS_TYPE = {"percentage": "NUMBER", "percent": "NUMBER", "proportion": "NUMBER",
+               "share": "NUMBER", "cost": "NUMBER", "price": "NUMBER", "fee": "NUMBER",
+               "salary": "NUMBER", "budget": "NUMBER", "revenue": "NUMBER", "worth": "NUMBER",
+               "value": "NUMBER", "temperature": "NUMBER", "distance": "NUMBER",
+               "height": "NUMBER", "length": "NUMBER", "speed": "NUMBER", "weight": "NUMBER",
+               "rate": "NUMBER", "age": "NUMBER"}
+_FOCUS_LOOKUP = {word: (kind, labels) for kind, (labels, words) in _FOCUS.items() for word in words.split()}
+_FOCUS_LOOKUP.update({w: (_FOCUS_TYPE.get(w, "NOUN"), labels) for w, labels in _FOCUS_SPECIAL.items()})
+# "what kind of X", "the name of the X": the noun after "of" carries the type.
+_GENERIC_FOCUS = {"kind", "type", "sort", "form", "name", "part", "one", "title", "example"}
+
+_HOW_ADJ = {
+    "many": _COUNT, "much": _AMOUNT, "long": _DURATION, "old": _AGE, "far": _MEASURE,
+    "tall": _MEASURE, "high": _MEASURE, "big": _MEASURE, "large": _MEASURE, "deep": _MEASURE,
+    "wide": _MEASURE, "heavy": _MEASURE, "often": {"DATE": 0.8, "CARDINAL": 0.5},
+    "early": _DATE, "late": _DATE, "soon": _DATE, "fast": _MEASURE, "hot": _MEASURE,
+    "cold": _MEASURE, "small": _MEASURE,
+}
+_YESNO_STARTERS = {"is", "are", "was", "were", "do", "does", "did", "can", "could", "will",
+                   "would", "should", "has", "have", "had", "may", "might", "must", "shall"}
+_LIGHT_VERBS = {"be", "do", "have"}
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str   # lower-cased surface form
+    lemma: str  # lower-cased lemma
+    i: int      # token index in the question
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    wh: str                              # one of WH_WORDS, or "" (yes/no, imperative, ...)
+    answer_type: str                     # one of ANSWER_TYPES
+    labels: tuple[tuple[str, float], ...]  # spaCy entity labels the answer may carry, weighted
+    focus: str                           # lemma of the focus noun ("team"), or ""
+    verb: str                            # lemma of the main verb ("win"), or "" for a copula
+    content: tuple[Term, ...]            # content words (no stop words, wh-words, punctuation)
+    how_adj: str = ""                    # "many" in "how many ..."
+
+    def label_weight(self, label: str) -> float:
+        return dict(self.labels).get(label, 0.0)
+
+    @property
+    def lemmas(self) -> frozenset[str]:
+        return frozenset(t.lemma for t in self.content) | frozenset(t.text for t in self.content)
+
+    @property
+    def wants_entity(self) -> bool:
+        return bool(self.labels)
+
+
+def analyse(question: str) -> Question:
+    """Parse ``question`` (cached) and read off its wh-word, answer type, focus, verb, terms."""
+    doc = nlp.parse(question.strip())
+    wh_tok = _wh_token(doc)
+    wh = wh_tok.lower_ if wh_tok is not None else ""
+    focus_tok = _focus_token(doc, wh_tok)
+    focus = focus_tok.lemma_.lower() if focus_tok is not None else ""
+    answer_type, labels, how_adj = _answer_type(doc, wh_tok, wh, focus)
+    return Question(text=question, wh=wh, answer_type=answer_type,
+                    labels=tuple(sorted(labels.items(), key=lambda kv: -kv[1])),
+                    focus=focus, verb=_main_verb(doc), content=_content_terms(doc), how_adj=how_adj)
+
+
+def _wh_token(doc):
+    for tok in doc:
+        if tok.lower_ in WH_WORDS and (tok.tag_ in ("WDT", "WP", "WP$", "WRB") or tok.i == 0):
+            return tok
+    return None
+
+
+def _focus_token(doc, wh_tok):
+    """The noun the question asks about: "which *team*", "what is the *capital* of ..."."""
+    if wh_tok is None or wh_tok.lower_ not in ("what", "which", "whose"):
+        return None
+    head = wh_tok.head
+    if wh_tok.dep_ == "det" and head.pos_ in ("NOUN", "PROPN"):
+        focus = head
+    elif wh_tok.i + 1 < len(doc) and doc[wh_tok.i + 1].pos_ in ("NOUN",) and doc[wh_tok.i + 1].dep_ != "ROOT":
+        focus = doc[wh_tok.i + 1]
+    else:
+        focus = _copula_focus(doc, wh_tok)
+    if focus is not None and focus.lemma_.lower() in _GENERIC_FOCUS:
+        of_obj = [c for p in focus.children if p.lower_ == "of" for c in p.children if c.dep_ == "pobj"]
+        if of_obj and of_obj[0].pos_ in ("NOUN", "PROPN"):
+            return of_obj[0]
+    return focus
+
+
+def _copula_focus(doc, wh_tok):
+    """ "What is the capital of France?" -> capital (the other side of the copula)."""
+    root = doc[:].root
+    if root.lemma_ != "be":
+        return None
+    for child in root.children:
+        if child.dep_ in ("nsubj", "attr") and child.i != wh_tok.i and child.pos_ == "NOUN":
+            return child
+    return None
+
+
+def _answer_type(doc, wh_tok, wh, focus):
+    if wh_tok is None:
+        first = doc[0].lower_ if len(doc) else ""
+        return ("YESNO", {}, "") if first in _YESNO_STARTERS else ("OTHER", {}, "")
+    if wh in ("who", "whom"):
+        return "PERSON", dict(_PERSON), ""
+    if wh == "whose":
+        return "PERSON", dict(_PERSON), ""
+    if wh == "when":
+        return "DATE", dict(_DATE), ""
+    if wh == "where":
+        return "PLACE", dict(_PLACE), ""
+    if wh == "why":
+        return "REASON", {}, ""
+    if wh == "how":
+        return _how_type(doc, wh_tok)
+    if focus in _FOCUS_LOOKUP:
+        kind, labels = _FOCUS_LOOKUP[focus]
+        return kind, dict(labels), ""
+    return ("NOUN" if focus else "OTHER"), {}, ""
+
+
+def _how_type(doc, wh_tok):
+    nxt = doc[wh_tok.i + 1] if wh_tok.i + 1 < len(doc) else None
+    if nxt is None or nxt.pos_ in ("AUX", "VERB"):
+        return "MANNER", {}, ""
+    adj = nxt.lower_
+    labels = dict(_HOW_ADJ.get(adj, {}))
+    if adj in ("many", "much", "long") and nxt.i + 1 < len(doc):
+        unit = doc[nxt.i + 1].lemma_.lower()
+        if unit in ("year", "day", "month", "week", "century", "decade", "hour", "minute"):
+            labels = dict(_DURATION)
+    if labels:
+        return "NUMBER", labels, adj
+    return "ADJ", {}, adj
+
+
+def _main_verb(doc) -> str:
+    root = doc[:].root
+    if root.pos_ == "VERB" and root.lemma_.lower() not in _LIGHT_VERBS:
+        return root.lemma_.lower()
+    for tok in root.subtree:
+        if tok.pos_ == "VERB" and tok.lemma_.lower() not in _LIGHT_VERBS and tok.dep_ in ("xcomp", "ccomp", "relcl", "conj", "acl", "advcl", "ROOT"):
+            return tok.lemma_.lower()
+    return ""
+
+
+def _content_terms(doc) -> tuple[Term, ...]:
+    return tuple(Term(t.lower_, t.lemma_.lower(), t.i) for t in doc
+                 if not (t.is_stop or t.is_punct or t.is_space) and t.lower_ not in WH_WORDS)
