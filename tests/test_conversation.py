@@ -1,0 +1,255 @@
+"""The conversation resolver: question + earlier turns -> the question as the system reads it.
+
+Real spaCy throughout (no mocks). The table runs twice: with the history as ``Answer`` objects
+(the Python use) and as Gradio message dicts (the chat).
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from qa.conversation import Turn, resolve, turns_from_history
+from qa.types import Answer, Citation
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_ARTICLE = ROOT / "seeds" / "azerbaijan-russia-sputnik-arrests.txt"
+SECOND_ARTICLE = ROOT / "tests" / "data" / "second_article.txt"
+CONVERSATION_FILES = {
+    "seed": (SEED_ARTICLE, ROOT / "seeds" / "conversations.jsonl"),
+    "second": (SECOND_ARTICLE, ROOT / "tests" / "data" / "second_conversations.jsonl"),
+}
+
+DETAINED = ("Detained in the raid were Sputnik Azerbaijan's editor-in-chief Yevgeny Belousov, "
+            "and editorial board director Igor Kartavykh.")
+BROTHERS = ("Two brothers, Ziyaddin and Huseyn Safarov, died while in police custody and several "
+            "others were seriously injured in the raids, officials said, with nine people detained.")
+VISIT = ("It also called off a visit to Baku by a Russian deputy prime minister, and the Culture "
+         "Ministry canceled concerts, exhibitions and other events by Russian state and private "
+         "institutions.")
+
+# (id, earlier turns as (question, answer, evidence), question, expected interpretation)
+CASES = [
+    # pronouns: the most recent compatible antecedent
+    ("he-answer", [("Who is the editor-in-chief of Sputnik Azerbaijan?", "Yevgeny Belousov", DETAINED)],
+     "What was he charged with?", "What was Yevgeny Belousov charged with?"),
+    ("he-question-subject", [("What did Putin apologize to Aliyev for?", "a tragic incident", "")],
+     "What did he stop short of?", "What did Putin stop short of?"),
+    ("him-object", [("Who blamed Moscow?", "Azerbaijan President Ilham Aliyev", "")],
+     "Did Putin call him?", "Did Putin call Ilham Aliyev?"),
+    ("she-common-noun", [("what was the name of the girl?", "Anna", "")],
+     "what did she want?", "what did the girl want?"),
+    ("she-learnt-gender", [("Who wrote the letter?", "Maria Lopez", ""),
+                           ("What did she ask for?", "more time", "")],
+     "Who answered her?", "Who answered Maria Lopez?"),
+    ("he-skips-a-woman", [("Who did Mr. Adams meet?", "his sister", "")],
+     "Where does he live?", "Where does Mr. Adams live?"),
+    ("they-coordinated-names", [("Who was detained in the raid?", "Sputnik Azerbaijan's editor-in-chief "
+                                 "Yevgeny Belousov, and editorial board director Igor Kartavykh", DETAINED)],
+     "What were they charged with?", "What were Yevgeny Belousov and Igor Kartavykh charged with?"),
+    ("they-apposition", [("Who died in police custody?", "Two brothers, Ziyaddin and Huseyn Safarov", BROTHERS)],
+     "Where were they living?", "Where were Ziyaddin and Huseyn Safarov living?"),
+    ("it-thing", [("What was attacked as it approached Grozny?", "an Azerbaijani passenger jet", "")],
+     "Where did it eventually crash?", "Where did the Azerbaijani passenger jet eventually crash?"),
+    ("it-not-a-where-answer", [("What was attacked?", "an Azerbaijani passenger jet", ""),
+                               ("Where did the Azerbaijani passenger jet eventually crash?", "in Kazakhstan", "")],
+     "Why did it crash?", "Why did the Azerbaijani passenger jet crash?"),
+    ("it-repeated-once", [("What was attacked?", "an Azerbaijani passenger jet", "")],
+     "How many people did it kill when it crashed?",
+     "How many people did the Azerbaijani passenger jet kill when it crashed?"),
+    ("it-organisation", [("Who said the company was deeply concerned?", "Rossiya Segodnya", "")],
+     "What did it call for?", "What did Rossiya Segodnya call for?"),
+    ("it-expletive", [("Who called Aliyev?", "Ukrainian President Volodymyr Zelenskyy", "")],
+     "How long did it take?", "How long did it take?"),
+    # possessives read naturally
+    ("his-possessive", [("Who is the editor-in-chief of Sputnik Azerbaijan?", "Yevgeny Belousov", DETAINED)],
+     "What is his age?", "What is Yevgeny Belousov's age?"),
+    ("their-plural-possessive", [("Who died?", "the two brothers", "")],
+     "What was their name?", "What was the two brothers' name?"),
+    ("its-typed-answer", [("Which media outlet's offices did masked police storm?", "Sputnik Azerbaijan", "")],
+     "When was its accreditation revoked?", "When was Sputnik Azerbaijan's accreditation revoked?"),
+    # demonstratives
+    ("that-visit", [("What else did Azerbaijan call off?", "a visit to Baku by a Russian deputy prime minister", VISIT)],
+     "Why was that visit canceled?", "Why was the visit to Baku by a Russian deputy prime minister canceled?"),
+    ("those-events-from-evidence", [("Who canceled concerts?", "the Culture Ministry", VISIT)],
+     "Who organised those events?", "Who organised the other events?"),
+    ("that-charge-from-verb", [("What were Belousov and Kartavykh charged with?", "conspiracy to commit fraud", "")],
+     "What maximum sentence does that charge carry?",
+     "What maximum sentence does the charge of conspiracy to commit fraud carry?"),
+    # "one" anaphora
+    ("the-older-one", [("Who died in police custody?", "Two brothers, Ziyaddin and Huseyn Safarov", BROTHERS)],
+     "How old was the older one?", "How old was the older brother?"),
+    # elliptical follow-ups
+    ("and-name", [("Who is the editor-in-chief of Sputnik Azerbaijan?", "Yevgeny Belousov", DETAINED),
+                  ("What was Yevgeny Belousov charged with?", "conspiracy to commit fraud", "")],
+     "And Kartavykh?", "What was Igor Kartavykh charged with?"),
+    ("and-the-other-noun", [("How old was the older brother?", "60-year-old", "")],
+     "And the younger brother?", "How old was the younger brother?"),
+    ("what-about-the-second-one", [("What caused the first death?", "heart failure", "")],
+     "What about the second one?", "What caused the second death?"),
+    ("how-about-possessive", [("What is Igor Kartavykh's position?", "editorial board director", DETAINED)],
+     "How about Belousov?", "What is Yevgeny Belousov's position?"),
+    ("and-name-no-counterpart", [("Who is the editor-in-chief of Sputnik Azerbaijan?", "Yevgeny Belousov", "")],
+     "And Kartavykh?", "And Kartavykh?"),
+    ("bare-why-object", [("What did Azerbaijan cancel?", "a scheduled trip to Moscow by government officials", "")],
+     "Why?", "Why did Azerbaijan cancel a scheduled trip to Moscow by government officials?"),
+    ("bare-why-subject", [("Who canceled the concerts?", "the Culture Ministry", "")],
+     "And why?", "Why did the Culture Ministry cancel the concerts?"),
+    ("bare-when-yes-no", [("Did Azerbaijan cancel the trip?", "canceling a scheduled trip", "")],
+     "When?", "When did Azerbaijan cancel the trip?"),
+    # there / then
+    ("there-prepositional-answer", [("Where did the passenger jet crash?", "in Kazakhstan", "")],
+     "Who was killed there?", "Who was killed in Kazakhstan?"),
+    ("there-place-in-question", [("How many people died in custody in Yekaterinburg, Russia?", "Two brothers", "")],
+     "How many people were detained there?", "How many people were detained in Yekaterinburg, Russia?"),
+    ("there-motion-verb", [("Where was the summit held?", "Geneva", "")],
+     "Who travelled there?", "Who travelled to Geneva?"),
+    ("then-month", [("When was the jet attacked?", "December", "")],
+     "Who was the president then?", "Who was the president in December?"),
+    ("then-weekday", [("When did police storm the offices of Sputnik Azerbaijan?", "On Monday", "")],
+     "What did the ministry say then?", "What did the ministry say on Monday?"),
+    # topic changes and self-contained questions stay as typed
+    ("topic-change", [("Who is the editor-in-chief of Sputnik Azerbaijan?", "Yevgeny Belousov", DETAINED)],
+     "What did Putin apologize for?", "What did Putin apologize for?"),
+    ("bound-in-question", [("Who is the editor-in-chief of Sputnik Azerbaijan?", "Yevgeny Belousov", DETAINED)],
+     "Did Aliyev say he was attacked?", "Did Aliyev say he was attacked?"),
+    ("he-from-an-unanswered-question", [("Who is the mayor of Baku?", "", "")],
+     "What did he say?", "What did the mayor say?"),
+    ("nothing-compatible", [("When did the jet crash?", "in December", "")],
+     "What did she say?", "What did she say?"),
+    ("no-history", [], "What was he charged with?", "What was he charged with?"),
+]
+
+
+def as_answers(turns):
+    return [Answer(question=q, text=a, found=bool(a), confidence=0.9 if a else 0.1,
+                   citations=(Citation("article.txt", 0, len(e), e),) if e else ())
+            for q, a, e in turns]
+
+
+def as_messages(turns):
+    messages = []
+    for i, (q, a, e) in enumerate(turns):
+        reply = f"**{a}**" if a else "The article does not say."
+        if e:
+            reply += f"\n\n> {e}\n\n_source: article.txt_"
+        content = [{"type": "text", "text": reply}] if i % 2 else reply  # Gradio 6 sends both
+        messages += [{"role": "user", "content": q}, {"role": "assistant", "content": content}]
+    return messages
+
+
+def interpret_in_order(turns):
+    """Earlier questions resolved as the system would have, so the history carries ``interpreted``."""
+    resolved = []
+    for q, a, e in turns:
+        read = resolve(q, turns_from_history(resolved))
+        resolved.append(Answer(q, a, bool(a), 0.9, (Citation("article.txt", 0, len(e), e),) if e else (),
+                               interpreted=read if read != q else ""))
+    return resolved
+
+
+@pytest.mark.parametrize("form", ["answers", "messages"])
+@pytest.mark.parametrize("case_id, turns, question, expected", CASES, ids=[c[0] for c in CASES])
+def test_resolve(case_id, turns, question, expected, form):
+    history = interpret_in_order(turns) if form == "answers" else as_messages(turns)
+    assert resolve(question, turns_from_history(history)) == expected
+
+
+def test_turns_from_answers_keep_interpretation_and_evidence():
+    answer = Answer("What was he charged with?", "conspiracy to commit fraud", True, 0.8,
+                    (Citation("a.txt", 3, 9, "quoted"),), interpreted="What was Yevgeny Belousov charged with?")
+    assert turns_from_history([answer]) == [Turn("What was he charged with?", "What was Yevgeny Belousov charged with?",
+                                                 "conspiracy to commit fraud", True, "quoted")]
+
+
+def test_turns_from_messages_read_as_lists_and_not_found():
+    messages = [
+        {"role": "user", "content": "What was he charged with?"},
+        {"role": "assistant", "content": [{"type": "text", "text": "**conspiracy to commit fraud**\n\n"
+                                           "_Read as: “What was Yevgeny Belousov charged with?”_\n\n> Belousov and "
+                                           "Kartavykh were charged with conspiracy to commit fraud."}]},
+        {"role": "user", "content": {"text": "Who is the mayor?", "files": []}},
+        {"role": "assistant", "content": "I couldn't find that in the article."},
+    ]
+    first, second = turns_from_history(messages)
+    assert first == Turn("What was he charged with?", "What was Yevgeny Belousov charged with?",
+                         "conspiracy to commit fraud", True,
+                         "Belousov and Kartavykh were charged with conspiracy to commit fraud.")
+    assert second == Turn("Who is the mayor?", "Who is the mayor?", "", False, "")
+
+
+@pytest.mark.parametrize("history", [None, [], ()])
+def test_no_history(history):
+    assert turns_from_history(history) == []
+    assert resolve("What was he charged with?", turns_from_history(history)) == "What was he charged with?"
+
+
+def test_import_loads_no_model():
+    code = "import qa.conversation, index.nlp as n; assert n.pipeline.cache_info().currsize == 0"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+# -- the multi-turn regression conversations ----------------------------------------------------
+
+def load_conversations(name):
+    article, path = CONVERSATION_FILES[name]
+    return article, [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def document_text(article: Path) -> str:
+    from index.normalise import normalise
+
+    return normalise(article.read_text(encoding="utf-8")).text
+
+
+@pytest.mark.parametrize("name", sorted(CONVERSATION_FILES))
+def test_conversations_are_well_formed_and_verbatim(name):
+    article, conversations = load_conversations(name)
+    text = document_text(article)
+    assert len(conversations) >= (12 if name == "seed" else 6)
+    for conversation in conversations:
+        assert 2 <= len(conversation["turns"]) <= 4, conversation["id"]
+        for turn in conversation["turns"]:
+            assert set(turn) >= {"question", "answer", "interpreted", "evidence"}
+            assert turn["evidence"] in text, (conversation["id"], turn["evidence"])
+            assert turn["answer"] in turn["evidence"], (conversation["id"], turn["answer"])
+
+
+def conversation_params():
+    return [pytest.param(name, c, id=f"{name}-{c['id']}")
+            for name in sorted(CONVERSATION_FILES) for c in load_conversations(name)[1]]
+
+
+@pytest.mark.parametrize("name, conversation", conversation_params())
+def test_conversation_resolves_with_gold_answers(name, conversation):
+    """Every turn is read as written in the file when the earlier answers are the gold ones."""
+    history = []
+    for turn in conversation["turns"]:
+        assert resolve(turn["question"], turns_from_history(history)) == turn["interpreted"]
+        history.append(Answer(turn["question"], turn["answer"], True, 1.0,
+                              (Citation("article.txt", 0, len(turn["evidence"]), turn["evidence"]),),
+                              interpreted=turn["interpreted"]))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, conversation", conversation_params())
+def test_conversation_end_to_end(name, conversation, tmp_path_factory):
+    """Through ``ask()`` with the system's own answers as history: reading, answer and citation."""
+    from index.build import build_index
+    from qa.api import ask
+    from qa.evaluation.squad import f1_score
+
+    article, _ = CONVERSATION_FILES[name]
+    store = tmp_path_factory.getbasetemp() / f"conversation-{name}"
+    if not store.exists():
+        build_index(store, [article])
+    history = []
+    for turn in conversation["turns"]:
+        answer = ask(turn["question"], history=history, store=store)
+        assert (answer.interpreted or answer.question) == turn["interpreted"]
+        assert answer.found and f1_score(answer.text, turn["answer"]) >= 0.6, (turn["question"], answer.text)
+        assert answer.citations[0].quote == turn["evidence"]
+        history.append(answer)
