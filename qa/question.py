@@ -54,6 +54,7 @@ _FOCUS = {
               "territory street site port border valley desert neighborhood neighbourhood park "
               "stadium venue building city-state airport peninsula"),
     "DATE": (_DATE, "year date day month century decade time era period season"),
+    "RANK": ({"ORDINAL": 1.0, "CARDINAL": 0.5}, "rank ranking position"),
     "NUMBER": (_COUNT, "number amount population size total quantity score sum"),
 }
 _FOCUS_SPECIAL = {
@@ -71,7 +72,8 @@ _FOCUS_TYPE = {"percentage": "NUMBER", "percent": "NUMBER", "proportion": "NUMBE
                "value": "NUMBER", "temperature": "NUMBER", "distance": "NUMBER",
                "height": "NUMBER", "length": "NUMBER", "speed": "NUMBER", "weight": "NUMBER",
                "rate": "NUMBER", "age": "NUMBER"}
-_FOCUS_LOOKUP = {word: (kind, labels) for kind, (labels, words) in _FOCUS.items() for word in words.split()}
+_FOCUS_KIND = {"RANK": "NUMBER"}
+_FOCUS_LOOKUP = {word: (_FOCUS_KIND.get(kind, kind), labels) for kind, (labels, words) in _FOCUS.items() for word in words.split()}
 _FOCUS_LOOKUP.update({w: (_FOCUS_TYPE.get(w, "NOUN"), labels) for w, labels in _FOCUS_SPECIAL.items()})
 # "what kind of X", "the name of the X": the noun after "of" carries the type.
 _GENERIC_FOCUS = {"kind", "type", "sort", "form", "name", "part", "one", "title", "example"}
@@ -105,6 +107,7 @@ class Question:
     verb: str                            # lemma of the main verb ("win"), or "" for a copula
     content: tuple[Term, ...]            # content words (no stop words, wh-words, punctuation)
     how_adj: str = ""                    # "many" in "how many ..."
+    wh_role: str = ""                    # "subj" / "obj": the wh-phrase's role for the verb
 
     def label_weight(self, label: str) -> float:
         return dict(self.labels).get(label, 0.0)
@@ -128,7 +131,8 @@ def analyse(question: str) -> Question:
     answer_type, labels, how_adj = _answer_type(doc, wh_tok, wh, focus)
     return Question(text=question, wh=wh, answer_type=answer_type,
                     labels=tuple(sorted(labels.items(), key=lambda kv: -kv[1])),
-                    focus=focus, verb=_main_verb(doc), content=_content_terms(doc), how_adj=how_adj)
+                    focus=focus, verb=_main_verb(doc), content=_content_terms(doc, how_adj),
+                    how_adj=how_adj, wh_role=_wh_role(wh_tok))
 
 
 def _wh_token(doc):
@@ -214,6 +218,19 @@ def _main_verb(doc) -> str:
     return ""
 
 
-def _content_terms(doc) -> tuple[Term, ...]:
+def _wh_role(wh_tok) -> str:
+    """ "Who founded X?" -> subj; "What did X found?" -> obj (through a what/which + noun)."""
+    if wh_tok is None:
+        return ""
+    tok = wh_tok.head if wh_tok.dep_ in ("det", "poss") else wh_tok
+    if tok.dep_ in ("nsubj", "nsubjpass"):
+        return "subj" if tok.dep_ == "nsubj" else "obj"
+    if tok.dep_ in ("dobj", "attr", "oprd"):
+        return "obj"
+    return ""
+
+
+def _content_terms(doc, how_adj: str = "") -> tuple[Term, ...]:
     return tuple(Term(t.lower_, t.lemma_.lower(), t.i) for t in doc
-                 if not (t.is_stop or t.is_punct or t.is_space) and t.lower_ not in WH_WORDS)
+                 if not (t.is_stop or t.is_punct or t.is_space) and t.lower_ not in WH_WORDS
+                 and not (how_adj and t.lower_ == how_adj and t.i > 0 and doc[t.i - 1].lower_ == "how"))

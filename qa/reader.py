@@ -33,21 +33,25 @@ TREE_DECAY = 2.0    # arcs in the dependency tree
 # Hand-set weights of the span scorer (tuned on a development sample, see the README).
 WEIGHTS: dict[str, float] = {
     "bias": -3.25,
-    "type": 2.5,          # candidate's entity label matches the expected type (weighted)
-    "mismatch": -1.5,     # candidate is an entity of a label the question rules out
-    "no_type": 0.0,      # question wants an entity, candidate carries none
-    "near": 2.25,          # IDF-weighted closeness to the question's words (surface)
-    "tree": 1.5,          # same, along the dependency tree
-    "cover": 4.0,         # share of the question's IDF mass present in the sentence
-    "retrieval": 3.25,     # passage's fused retrieval score
-    "first": 1.05,         # passage is the best retrieved one
-    "verb_arg": 1.3,      # argument of the question's main verb
-    "appos": 0.25,         # apposition to a question word (or has one)
-    "focus": 2.25,         # the question's focus noun is attached to the span
-    "overlap": -0.75,      # share of the span's words that the question already has
-    "length": 0.0,      # per word beyond three
-    "entity": -0.1,        # span is exactly a named entity or number
-    "propn": 0.55,         # span is headed by a proper noun
+    "type": 2.5,  # candidate's entity label matches the expected type (weighted)
+    "mismatch": -1.5,  # candidate is an entity of a label the question rules out
+    "no_type": 0.25,  # question wants an entity, candidate carries none
+    "near": 2.25,  # IDF-weighted closeness to the question's words (surface)
+    "tree": 1.5,  # same, along the dependency tree
+    "cover": 4.75,  # share of the question's IDF mass present in the sentence
+    "retrieval": 1.75,  # passage's fused retrieval score
+    "first": 1.05,  # passage is the best retrieved one
+    "verb_arg": 1.3,  # argument of the question's main verb
+    "appos": -0.75,  # apposition to a question word: it mostly restates that word
+    "focus": 1.75,  # the question's focus noun is attached to the span
+    "overlap": -0.25,  # share of the span's words that the question already has
+    "length": 0.0,  # per word beyond three (tuned to 0: tree/modifier cover it)
+    "entity": -0.1,  # span is exactly a named entity or number
+    "propn": 0.55,  # span is headed by a proper noun
+    "role": 0.5,  # plays the wh-phrase's role (subject/object) for the question's verb
+    "pobj": 0.25,  # span is the object of a preposition
+    "modifier": -0.25,  # span is a compound/possessive modifier of a bigger noun
+    "numeric_noun": -1.0,  # a date or number answering a question that asks for no entity
 }
 SENTENCE_WEIGHTS = {"bias": -2.5, "cover": 2.0, "retrieval": 1.5}
 SPAN_FLOOR = 0.15     # below this the whole sentence is the better answer
@@ -249,6 +253,10 @@ def _features(doc, i, j, q, ctx, passage, entity_labels):
         "length": max(0, n - 3),
         "entity": float(exact),
         "propn": float(root.pos_ == "PROPN"),
+        "role": _role(root, q, ctx),
+        "pobj": float(root.dep_ == "pobj"),
+        "modifier": float(root.dep_ in ("compound", "poss", "nmod", "amod")),
+        "numeric_noun": float(not q.wants_entity and label in _NUMERIC),
     }
 
 
@@ -298,6 +306,20 @@ def _verb_arg(root, ctx: _Context) -> float:
     if head.dep_ in ("prep", "agent", "dative") and any(head.head.i == v.i for v in ctx.verbs):
         return 0.7
     return 0.0
+
+
+def _role(root, q: Question, ctx: _Context) -> float:
+    """The span fills the wh-phrase's slot: subject of the verb (or its passive agent) / object."""
+    if not q.wh_role or not ctx.verbs:
+        return 0.0
+    head, dep = root.head, root.dep_
+    if dep == "pobj" and head.dep_ == "agent":
+        head, dep = head.head, "nsubj"
+    if not any(head.i == v.i for v in ctx.verbs):
+        return 0.0
+    if q.wh_role == "subj":
+        return float(dep == "nsubj")
+    return float(dep in ("dobj", "nsubjpass", "attr", "oprd"))
 
 
 def _appos(root, ctx: _Context) -> float:
