@@ -1,0 +1,236 @@
+"""Answer / ArticleView -> HTML for the web chat. Pure functions, no Gradio, no I/O.
+
+Every piece of article text and every question is escaped here; nothing else in ``ui/`` builds
+HTML from user data. Highlights come from offsets only: the document text is sliced at the
+citation and answer-span offsets and each slice is escaped on its own, so a phrase (or a whole
+paragraph) that repeats elsewhere in the article is never highlighted by accident.
+
+Links inside chat messages carry their meaning in the ``href`` (``#vb-t3-c1`` = message 3,
+citation 1; ``#vb-copy-3`` = copy message 3), which survives Gradio's HTML sanitizer; the page
+script in ``ui.app`` turns clicks on them into source-panel updates or clipboard copies.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Sequence
+
+from qa.types import Answer, Citation
+
+BLOCK_TAGS = {"title": "h2", "byline": "p", "heading": "h3", "paragraph": "p", "pullquote": "blockquote"}
+
+
+def escape(text: str) -> str:
+    """``'<b>"x"</b>'`` -> ``'&lt;b&gt;&quot;x&quot;&lt;/b&gt;'``."""
+    return html.escape(text, quote=True)
+
+
+def _one_line(text: str) -> str:
+    # A blank line would end Gradio's markdown HTML block and expose the rest to markdown.
+    return " ".join(text.split())
+
+
+def cite_href(turn: int, n: int) -> str:
+    return f"#vb-t{turn}-c{n}"
+
+
+# --------------------------------------------------------------------------------------------
+# Chat messages
+# --------------------------------------------------------------------------------------------
+
+def question_html(question: str) -> str:
+    """A user's message, shown as text whatever it contains."""
+    return f'<div class="vb-q">{escape(_one_line(question))}</div>'
+
+
+def error_html(message: str) -> str:
+    return f'<div class="vb-msg vb-error"><strong>Could not answer.</strong> {escape(_one_line(message))}</div>'
+
+
+def answer_plaintext(answer: Answer) -> str:
+    """What the Copy link puts on the clipboard: the answer and its numbered citations."""
+    lines = [answer.text if answer.found else "Not in the article."]
+    if answer.interpreted:
+        lines.insert(0, f"Q: {answer.interpreted}")
+    else:
+        lines.insert(0, f"Q: {answer.question}")
+    if answer.citations and not answer.found:
+        lines.append("Closest passages:")
+    shown = answer.citations if not answer.found else answer.citations[:1]
+    for n, c in enumerate(shown, 1):
+        lines.append(f"[{n}] \u201c{_one_line(c.quote)}\u201d \u2014 {c.source}, characters {c.start}\u2013{c.end}")
+    return "\n".join(lines)
+
+
+def _citation_item(turn: int, n: int, c: Citation) -> str:
+    return (f'<li><a class="vb-ref" href="{cite_href(turn, n)}" title="Show in the article">[{n}]</a> '
+            f'<span class="vb-quote">\u201c{escape(_one_line(c.quote))}\u201d</span> '
+            f'<span class="vb-src">{escape(c.source)}</span></li>')
+
+
+def _citation_list(turn: int, citations: Sequence[Citation], first: int = 1, cls: str = "vb-cites") -> str:
+    items = "".join(_citation_item(turn, n, c) for n, c in enumerate(citations, first))
+    return f'<ol class="{cls}">{items}</ol>'
+
+
+def _footer(answer: Answer, turn: int) -> str:
+    copy_text = escape(answer_plaintext(answer))
+    return (f'<div class="vb-meta"><span class="vb-conf" title="How sure the reader is">'
+            f'confidence {answer.confidence:.2f}</span>'
+            f'<a class="vb-copy" href="#vb-copy-{turn}" title="Copy the answer with its citation">Copy</a></div>'
+            f'<div class="vb-copytext">{copy_text}</div>')
+
+
+def _read_as(answer: Answer) -> str:
+    if not answer.interpreted:
+        return ""
+    return f'<div class="vb-readas">Read as: <em>{escape(_one_line(answer.interpreted))}</em></div>'
+
+
+def answer_html(answer: Answer, turn: int) -> str:
+    """The assistant message for ``answer``; ``turn`` is its index in the chat (for links).
+
+    Found: the answer in bold with [1], the supporting sentence as citation [1], the other
+    passages folded away. Not found: a plain statement and the closest passages, numbered.
+    """
+    if not answer.found:
+        return _not_found_html(answer, turn)
+    first, rest = answer.citations[:1], answer.citations[1:]
+    ref = f' <a class="vb-ref" href="{cite_href(turn, 1)}" title="Show in the article">[1]</a>' if first else ""
+    parts = [f'<div class="vb-msg vb-found">', _read_as(answer),
+             f'<p class="vb-text"><strong>{escape(_one_line(answer.text))}</strong>{ref}</p>']
+    if first:
+        parts.append(_citation_list(turn, first))
+    if rest:
+        noun = "passage" if len(rest) == 1 else "passages"
+        parts.append(f'<details class="vb-more"><summary>{len(rest)} more {noun}</summary>'
+                     f'{_citation_list(turn, rest, first=2)}</details>')
+    parts += [_footer(answer, turn), "</div>"]
+    return "".join(parts)
+
+
+def _not_found_html(answer: Answer, turn: int) -> str:
+    parts = ['<div class="vb-msg vb-notfound">', _read_as(answer),
+             '<p class="vb-text"><strong>Not in the article.</strong> '
+             'The selected article(s) do not answer this question.</p>']
+    if answer.citations:
+        parts.append('<p class="vb-closest-head">Closest passages</p>')
+        parts.append(_citation_list(turn, answer.citations, cls="vb-cites vb-closest"))
+    parts += [_footer(answer, turn), "</div>"]
+    return "".join(parts)
+
+
+# --------------------------------------------------------------------------------------------
+# Source panel
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Highlight:
+    """A marked range of the shown document: a citation (numbered) or the answer span (n=0)."""
+
+    start: int
+    end: int
+    kind: str  # "support" (citation 1 of a found answer), "cite", "closest" or "answer"
+    n: int
+
+
+def highlights(answer: Answer | None, source: str) -> list[Highlight]:
+    """The ranges of ``source`` to mark for ``answer``, straight from its offsets."""
+    if answer is None:
+        return []
+    marks = []
+    for n, c in enumerate(answer.citations, 1):
+        if c.source == source:
+            kind = "closest" if not answer.found else ("support" if n == 1 else "cite")
+            marks.append(Highlight(c.start, c.end, kind, n))
+    if answer.found and answer.span and answer.span.source == source:
+        marks.append(Highlight(answer.span.start, answer.span.end, "answer", 0))
+    return marks
+
+
+def _mark_open(h: Highlight, start: int, end: int, focus: int | None) -> str:
+    classes = f"vb-hl vb-{h.kind}" + (" vb-focus" if h.n == focus else "")
+    anchor = f' id="vb-c{h.n}"' if start == h.start else ""
+    badge = f'<sup class="vb-badge">{h.n}</sup>' if start == h.start else ""
+    return (f'<mark class="{classes}"{anchor} data-n="{h.n}" data-start="{start}" data-end="{end}">'
+            f'{badge}')
+
+
+def _inner(text: str, start: int, end: int, span: Highlight | None) -> str:
+    if span is None or span.end <= start or span.start >= end:
+        return escape(text[start:end])
+    lo, hi = max(span.start, start), min(span.end, end)
+    return (escape(text[start:lo])
+            + f'<span class="vb-answer" data-start="{lo}" data-end="{hi}">{escape(text[lo:hi])}</span>'
+            + escape(text[hi:end]))
+
+
+def _disjoint(ranges: list[Highlight]) -> list[Highlight]:
+    """Citations sorted by start, a later one clipped where it overlaps an earlier one."""
+    out: list[Highlight] = []
+    for h in sorted(ranges, key=lambda h: (h.start, h.n)):
+        if out and h.start < out[-1].end:
+            if h.end <= out[-1].end:
+                continue
+            h = Highlight(out[-1].end, h.end, h.kind, h.n)
+        out.append(h)
+    return out
+
+
+def marked_text(text: str, start: int, end: int, marks: Sequence[Highlight], focus: int | None = None) -> str:
+    """Escaped ``text[start:end]`` with ``<mark>`` around each citation and the answer span inside.
+
+    >>> marked_text("a <b> c", 0, 7, [Highlight(2, 5, "support", 1)])
+    'a <mark class="vb-hl vb-support" id="vb-c1" data-n="1" data-start="2" data-end="5"><sup class="vb-badge">1</sup>&lt;b&gt;</mark> c'
+    """
+    span = next((m for m in marks if m.kind == "answer"), None)
+    cites = _disjoint([m for m in marks if m.kind != "answer"])
+    if span is not None and not any(c.start <= span.start and span.end <= c.end for c in cites):
+        cites = _disjoint(cites + [Highlight(span.start, span.end, "support", 0)])
+    out, pos = [], start
+    for c in cites:
+        lo, hi = max(c.start, start), min(c.end, end)
+        if lo >= hi:
+            continue
+        out.append(_inner(text, pos, lo, None))
+        out.append(_mark_open(c, lo, hi, focus) + _inner(text, lo, hi, span) + "</mark>")
+        pos = hi
+    out.append(_inner(text, pos, end, None))
+    return "".join(out)
+
+
+def source_html(view, answer: Answer | None = None, focus: int | None = None) -> str:
+    """The article of ``view`` (a ``qa.library.ArticleView``) with ``answer``'s marks.
+
+    Blocks keep their kind (title, byline, heading, paragraph, pull-quote); text between the
+    blocks is layout whitespace and is not shown.
+    """
+    marks = highlights(answer, view.source)
+    body = []
+    for block in view.blocks:
+        tag = BLOCK_TAGS.get(block.kind, "p")
+        body.append(f'<{tag} class="vb-block vb-{block.kind}" data-start="{block.start}" data-end="{block.end}">'
+                    f'{marked_text(view.text, block.start, block.end, marks, focus)}</{tag}>')
+    return (f'<div class="vb-panel">{_panel_head(view, answer, marks)}'
+            f'<div class="vb-doc" id="vb-doc" data-source="{escape(view.source)}">{"".join(body)}</div></div>')
+
+
+def _panel_head(view, answer: Answer | None, marks: Sequence[Highlight]) -> str:
+    legend = ""
+    if answer is not None and answer.found:
+        legend = ('<span class="vb-key vb-key-answer">answer</span>'
+                  '<span class="vb-key vb-key-support">supporting sentence</span>'
+                  '<span class="vb-key vb-key-cite">other passages</span>')
+    elif answer is not None:
+        legend = '<span class="vb-key vb-key-closest">closest passages</span>'
+    elsewhere = sorted({c.source for c in (answer.citations if answer else ()) if c.source != view.source})
+    note = ""
+    if elsewhere:
+        names = ", ".join(escape(s) for s in elsewhere)
+        note = f'<div class="vb-elsewhere">Other citations are in {names}: click them in the chat.</div>'
+    return (f'<div class="vb-panel-head"><div class="vb-doc-name" title="{escape(view.source)}">'
+            f'{escape(view.source)}</div><div class="vb-legend">{legend}</div>{note}</div>')
+
+
+def empty_source_html(message: str = "No articles yet. Add a .txt or .md article under Articles.") -> str:
+    return f'<div class="vb-panel"><div class="vb-doc vb-empty">{escape(message)}</div></div>'
