@@ -220,9 +220,10 @@ def _is_plural(span) -> bool:
         root.pos_ == "PROPN" and root.ent_type_ != "NORP"  # "Bluewater Crossings", "Desai" (NNPS)
     if root.tag_ in {"NNS", "NNPS"} and not named and root.lower_ not in {"news", "series", "species"}:
         return True
-    if any(c.dep_ == "conj" and c.pos_ in {"NOUN", "PROPN"} for c in root.children):
+    inside = [c for c in root.children if span.start <= c.i < span.end]
+    if any(c.dep_ == "conj" and c.pos_ in {"NOUN", "PROPN"} for c in inside):
         return True
-    return any(c.dep_ == "nummod" and c.lower_ not in {"one", "1"} for c in root.children)
+    return any(c.dep_ == "nummod" and c.lower_ not in {"one", "1"} for c in inside)
 
 
 def _kind(span, wh: str = "") -> str:
@@ -245,7 +246,7 @@ def _kind_of_span(span, wh: str) -> str:
         return "thing"
     if root.lemma_.lower() in _PERSON_NOUNS or root.lower_ in _PERSON_NOUNS:
         return "person"
-    if wh in {"who", "whom"} and root.pos_ == "PROPN":
+    if wh in {"who", "whom"} and (root.pos_ == "PROPN" or root.text[:1].isupper()):
         return "person"
     if wh == "where" and root.pos_ == "PROPN":
         return "place"
@@ -347,23 +348,34 @@ def _answer_mentions(turn: Turn, age: int, wh: str, asked: str = "") -> tuple[li
     text = _clean(turn.answer) if turn.found else ""
     if not text:
         return [], []
-    doc = nlp.parse(text)
-    root = next(iter(doc.sents)).root
+    doc = _in_context(text, turn.evidence)
+    root = doc.root
     phrase = ""
     if root.pos_ == "ADP" and root.lower_ in _PREPOSITIONS:
         objects = [c for c in root.children if c.dep_ == "pobj"]
         if objects:
             phrase, root = text, objects[0]
     if root.pos_ in {"NOUN", "PROPN", "NUM"}:
-        whole = _mention(doc[root.left_edge.i:root.right_edge.i + 1] if phrase else doc[:],
-                         age, 0, wh, phrase, asked)
+        whole = _mention(doc.doc[max(root.left_edge.i, doc.start):min(root.right_edge.i + 1, doc.end)]
+                         if phrase else doc, age, 0, wh, phrase, asked)
         inner = [m for m in _span_mentions(doc, age, 1, wh) if whole is None or m.text != whole.text]
         return [m for m in [whole] if m] + inner, []
     return [], _span_mentions(doc, age, 20, wh)
 
 
+def _in_context(answer: str, evidence: str):
+    """The answer parsed inside its cited sentence (better tags and entities), else on its own."""
+    at = evidence.find(answer) if evidence else -1
+    if at >= 0:
+        span = nlp.parse(evidence).char_span(at, at + len(answer), alignment_mode="expand")
+        if span is not None and len(span):
+            return span
+    doc = nlp.parse(answer)
+    return doc[:next(iter(doc.sents)).end]
+
+
 def _span_mentions(doc, age: int, first_rank: int, wh: str = "") -> list[Mention]:
-    """Entities and noun chunks of a parsed text; subjects first, then in order."""
+    """Entities and noun chunks of a parsed text (or span); subjects first, then in order."""
     spans = []
     for chunk in doc.noun_chunks:
         owners = [c for c in chunk.root.children if c.dep_ == "poss" and c.pos_ in {"PROPN", "NOUN"}]
@@ -697,8 +709,8 @@ def _pronoun_edit(token, mentions: Sequence[Mention], names: Sequence[str]):
     if mention.kind == "person" and not mention.plural:
         text = _full_name(text, names)
     if wanted == "it" and not text[:1].isupper():
-        text = _definite(text)
-    text = _case_for_position(text, token)
+        text = _definite(text, bare=True)
+    text = _case_for_position(text, token, name=mention.kind == "person" and not mention.plural)
     if form in {"poss", "poss_alone"}:
         text += "'" if mention.plural and text.endswith("s") else "'s"
     return token.idx, token.idx + len(token.text), text, token.i + 1
@@ -730,14 +742,18 @@ def _bound_in_question(token, wanted: str) -> bool:
     return False
 
 
-def _definite(text: str) -> str:
+def _definite(text: str, bare: bool = False) -> str:
+    """ "a visit" -> "the visit"; a bare "passenger jet" -> "the passenger jet"."""
     words = text.split(" ", 1)
     if words[0].lower() in {"a", "an"} and len(words) == 2:
         return "the " + words[1]
+    first = nlp.parse(text)[0]
+    if bare and first.pos_ in {"NOUN", "ADJ"} or first.pos_ == "PROPN" and first.ent_type_ == "NORP":
+        return "the " + text
     return text
 
 
-def _case_for_position(text: str, token) -> str:
+def _case_for_position(text: str, token, name: bool = False) -> str:
     if token.i == 0 or token.doc[token.i - 1].is_punct and token.doc[token.i - 1].text in {'"', "“"}:
         return text[:1].upper() + text[1:]
     first = text.split(" ", 1)[0]
@@ -745,7 +761,7 @@ def _case_for_position(text: str, token) -> str:
     if first in {"The", "A", "An", "This", "That", "These", "Those"} or first in _NUMBER_WORDS:
         if len(parsed) > 1 and parsed[1].pos_ != "PROPN":
             return text[:1].lower() + text[1:]
-    elif parsed[0].pos_ == "NOUN" and parsed[0].ent_type_ == "" and not text[1:2].isupper():
+    elif not name and parsed[0].pos_ == "NOUN" and parsed[0].ent_type_ == "" and not text[1:2].isupper():
         return text[:1].lower() + text[1:]  # "Migrants from ..." mid-sentence
     return text
 
@@ -753,8 +769,8 @@ def _case_for_position(text: str, token) -> str:
 def _noun_phrases(history: Sequence[Turn]):
     """Noun phrases of the history, most recent first, each stretched over its prepositions."""
     for turn in reversed(history):
-        texts = [_clean(turn.answer) if turn.found else "", turn.evidence,
-                 turn.interpreted or turn.question]
+        texts = [_clean(turn.answer) if turn.found else "", turn.interpreted or turn.question,
+                 turn.evidence]
         for text in filter(None, texts):
             for chunk in nlp.parse(text).noun_chunks:
                 if chunk.root.pos_ == "NOUN":
