@@ -27,7 +27,7 @@ class Settings:
     retrieve_k: int = 40            # candidates each retriever contributes before fusion
     max_question_chars: int = 500
     max_file_bytes: int = 5_000_000
-    abstain_below: float = 0.30     # confidence under which found=False
+    abstain_below: float = 0.50     # confidence under which found=False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "store", Path(self.store))
