@@ -102,18 +102,24 @@ def _citation(p: Passage) -> Citation:
     return Citation(p.source, p.start, p.end, p.text, round(p.score, 4))
 
 
+def answer_signals(eng: Engine, question: str, passages: Sequence[Passage], best: reader.Candidate,
+                   sources: Sequence[str] | None = None) -> abstain.Signals:
+    """The abstention signals for the reader's best candidate (evidence: its sentence and neighbours)."""
+    frequencies, total = eng.store.catalog.document_frequencies(
+        list(abstain.content_lemmas(question).values()), sources)
+    evidence = [p.text for p in passages if p.source == best.passage.source
+                and abs(p.position - best.passage.position) <= 1] or [best.passage.text]
+    return abstain.signals(question, evidence, dense=best.passage.dense, span=best.score,
+                           frequencies=frequencies, total=total)
+
+
 def _compose(question: str, interpreted: str, passages: list[Passage], candidates: list[reader.Candidate],
              eng: Engine, settings: Settings, sources: Sequence[str] | None) -> Answer:
     interp = interpreted if interpreted != question else ""
     if not candidates:
         return Answer(question, "", False, 0.0, (), None, interp)
     best = candidates[0]
-    frequencies, total = eng.store.catalog.document_frequencies(
-        list(abstain.content_lemmas(interpreted).values()), sources)
-    evidence = [p.text for p in passages if p.source == best.passage.source
-                and abs(p.position - best.passage.position) <= 1] or [best.passage.text]
-    confidence = abstain.signals(interpreted, evidence, dense=best.passage.dense, span=best.score,
-                                 frequencies=frequencies, total=total).confidence()
+    confidence = answer_signals(eng, interpreted, passages, best, sources).confidence()
     found = confidence >= settings.abstain_below
     others = [p for p in passages if p != best.passage]
     if not found:

@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from index.build import build_index
-from qa import abstain, reader
-from qa.api import engine, forget_engines
+from qa import reader
+from qa.api import answer_signals, engine, forget_engines
 from qa.settings import Settings
 
 FEATURES = ("coverage", "absent", "dense", "span")
@@ -34,11 +34,7 @@ def question_signals(store: Path, question: str) -> list[float] | None:
     candidates = reader.read(question, passages[:3])
     if not candidates:
         return None
-    best = candidates[0]
-    freq, total = eng.store.catalog.document_frequencies(list(abstain.content_lemmas(question).values()))
-    evidence = [p.text for p in passages if abs(p.position - best.passage.position) <= 1]
-    s = abstain.signals(question, evidence or [best.passage.text], dense=best.passage.dense,
-                        span=best.score, frequencies=freq, total=total)
+    s = answer_signals(eng, question, passages, candidates[0])
     return [getattr(s, f) for f in FEATURES]
 
 
