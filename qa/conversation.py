@@ -708,7 +708,7 @@ def _pronoun_edit(token, mentions: Sequence[Mention], names: Sequence[str]):
     text = mention.text
     if mention.kind == "person" and not mention.plural:
         text = _full_name(text, names)
-    if wanted == "it" and not text[:1].isupper():
+    if wanted == "it":
         text = _definite(text, bare=True)
     text = _case_for_position(text, token, name=mention.kind == "person" and not mention.plural)
     if form in {"poss", "poss_alone"}:

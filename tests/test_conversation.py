@@ -60,6 +60,8 @@ CASES = [
     ("it-repeated-once", [("What was attacked?", "an Azerbaijani passenger jet", "")],
      "How many people did it kill when it crashed?",
      "How many people did the Azerbaijani passenger jet kill when it crashed?"),
+    ("it-bare-answer-gets-an-article", [("What was attacked as it approached Grozny?", "Azerbaijani passenger jet", "")],
+     "Where did it crash?", "Where did the Azerbaijani passenger jet crash?"),
     ("it-organisation", [("Who said the company was deeply concerned?", "Rossiya Segodnya", "")],
      "What did it call for?", "What did Rossiya Segodnya call for?"),
     ("it-expletive", [("Who called Aliyev?", "Ukrainian President Volodymyr Zelenskyy", "")],
