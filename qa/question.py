@@ -210,10 +210,15 @@ def _how_type(doc, wh_tok):
 
 def _main_verb(doc) -> str:
     root = doc[:].root
-    if root.pos_ == "VERB" and root.lemma_.lower() not in _LIGHT_VERBS:
+    # The small model often tags the verb of "When did the war end?" as a noun: an auxiliary
+    # or a subject hanging from the root says it is the verb all the same.
+    verb_like = root.pos_ == "VERB" or any(c.dep_ in ("aux", "auxpass", "nsubj", "nsubjpass")
+                                           for c in root.children)
+    if verb_like and root.pos_ != "AUX" and root.lemma_.lower() not in _LIGHT_VERBS:
         return root.lemma_.lower()
     for tok in root.subtree:
-        if tok.pos_ == "VERB" and tok.lemma_.lower() not in _LIGHT_VERBS and tok.dep_ in ("xcomp", "ccomp", "relcl", "conj", "acl", "advcl", "ROOT"):
+        if (tok.pos_ == "VERB" and tok.lemma_.lower() not in _LIGHT_VERBS
+                and tok.dep_ in ("xcomp", "ccomp", "relcl", "conj", "acl", "advcl", "acomp", "ROOT")):
             return tok.lemma_.lower()
     return ""
 

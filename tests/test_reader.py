@@ -1,0 +1,148 @@
+"""The extractive reader: verbatim spans with document offsets, typed answers, fallbacks."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import ROOT
+from qa.passage import Passage
+from qa.question import analyse
+from qa.reader import Candidate, read
+
+# A made-up article; the reader must answer from any text, so none of it is special-cased.
+DOC = ("Bridges of Millford\n\n"
+       "The Riverside Bridge was designed by the engineer Maria Lopez and opened in 1932. "
+       "It cost $4 million and carries about 12,000 vehicles a day across the Ohio River. "
+       "The city council voted to close the bridge in March 2019 because of corrosion in its steel cables. "
+       "Repairs were carried out by Hanson Construction, a company based in Cincinnati. "
+       "About 40 percent of commuters switched to the ferry while the bridge was closed.")
+
+
+def _sentences() -> list[Passage]:
+    body = DOC.index("The Riverside")
+    out = []
+    for m in re.finditer(r"[^.]+?\.(?= |$)", DOC[body:]):
+        start = body + m.start() + (1 if DOC[body + m.start()] == " " else 0)
+        end = body + m.end()
+        out.append(Passage("bridges.txt", start, end, DOC[start:end], "paragraph", len(out), 0.5))
+    return out
+
+
+SENTENCES = _sentences()
+
+
+def _ranked(first: int) -> list[Passage]:
+    """The sentence ``first`` retrieved best, then the next two in document order."""
+    order = [first] + [i for i in range(len(SENTENCES)) if i != first][:2]
+    return [Passage(**{**SENTENCES[i].__dict__, "rank": r, "score": 0.9 - 0.2 * r})
+            for r, i in enumerate(order)]
+
+
+GOLDEN = [
+    ("Who designed the Riverside Bridge?", 0, "Maria Lopez"),
+    ("When did the bridge open?", 0, "1932"),
+    ("How much did the bridge cost?", 1, "$4 million"),
+    ("When did the council vote to close the bridge?", 2, "March 2019"),
+    ("Why did the council close the bridge?", 2, "because of corrosion in its steel cables"),
+    ("Who carried out the repairs?", 3, "Hanson Construction"),
+    ("Where is Hanson Construction based?", 3, "Cincinnati"),
+    ("What percentage of commuters switched to the ferry?", 4, "About 40 percent"),
+]
+
+
+@pytest.mark.parametrize("question, first, expected", GOLDEN)
+def test_golden_answers(question, first, expected):
+    best = read(question, _ranked(first))[0]
+    assert best.kind == "span"
+    assert best.text == expected
+
+
+@pytest.mark.parametrize("question, first, _", GOLDEN)
+def test_every_candidate_is_verbatim_with_document_offsets(question, first, _):
+    candidates = read(question, _ranked(first))
+    assert candidates
+    for c in candidates:
+        assert DOC[c.start:c.end] == c.text
+        assert c.passage.start <= c.start < c.end <= c.passage.end
+        assert c.text == c.passage.text[c.start - c.passage.start:c.end - c.passage.start]
+        assert 0.0 <= c.score <= 1.0
+        assert c.kind in ("span", "sentence")
+
+
+@pytest.mark.parametrize("question, first, _", GOLDEN)
+def test_spans_are_tight(question, first, _):
+    for c in read(question, _ranked(first)):
+        if c.kind == "span":
+            assert c.text == c.text.strip()
+            assert not re.match(r"(?i)(the|a|an)\b", c.text), c.text
+            assert c.text[-1] not in ",;:" and c.text[0] not in ",;:(", c.text
+
+
+@pytest.mark.parametrize("question, first, _", GOLDEN)
+def test_never_answers_with_the_questions_own_words(question, first, _):
+    asked = analyse(question).lemmas
+    for c in read(question, _ranked(first)):
+        if c.kind == "span":
+            words = {w.lower() for w in re.findall(r"\w+", c.text)}
+            assert not words <= asked, c.text
+
+
+def test_candidates_come_best_first_and_cover_the_first_passages():
+    candidates = read("Who designed the Riverside Bridge?", _ranked(0))
+    spans = [c for c in candidates if c.kind == "span"]
+    assert [c.score for c in spans] == sorted((c.score for c in spans), reverse=True)
+    assert {c.passage.position for c in candidates} == {0, 1, 2}
+    assert sum(c.kind == "sentence" for c in candidates) == 3
+
+
+def test_the_right_type_beats_a_closer_wrong_type():
+    # "When" wants a date: the year, not the engineer standing next to "opened".
+    best = read("When did the bridge open?", _ranked(0))[0]
+    assert analyse("When did the bridge open?").answer_type == "DATE"
+    assert best.text == "1932"
+
+
+def test_no_passages_no_candidates():
+    assert read("Who designed the bridge?", []) == []
+
+
+def test_whole_sentence_when_no_span_fits():
+    passage = Passage("x.txt", 10, 30, "It rained all week.", "paragraph", 0, 0.1)
+    candidates = read("What did the committee conclude about the budget deficit?", [passage])
+    assert candidates[0].kind == "sentence"
+    assert candidates[0].text == passage.text and candidates[0].start == 10
+    assert candidates[0].score < 0.3
+
+
+def test_a_good_span_scores_higher_than_a_poor_match():
+    good = read("Who designed the Riverside Bridge?", _ranked(0))[0]
+    poor = read("Who won the chess championship in Oslo?", _ranked(0))[0]
+    assert good.score > poor.score + 0.2
+
+
+def test_idf_mapping_is_accepted_and_changes_nothing_structural():
+    idf = {"bridge": 0.1, "design": 3.0, "riverside": 3.0}
+    best = read("Who designed the Riverside Bridge?", _ranked(0), idf=idf)[0]
+    assert best.text == "Maria Lopez"
+
+
+def test_candidate_fields_are_the_public_contract():
+    assert list(Candidate.__dataclass_fields__) == ["passage", "start", "end", "text", "score", "kind"]
+
+
+def test_reading_three_sentences_is_fast():
+    read("Who designed the Riverside Bridge?", _ranked(0))  # parses cached after this
+    t0 = time.perf_counter()
+    for _ in range(5):
+        read("Who carried out the repairs?", _ranked(3))
+    assert (time.perf_counter() - t0) / 5 < 0.1  # budget is ~20 ms; generous for busy CI
+
+
+def test_importing_the_reader_loads_no_model():
+    code = "import sys, qa.reader; print('spacy' in sys.modules, 'sentence_transformers' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
