@@ -129,7 +129,7 @@ def judge(record: dict[str, Any], settings: Settings) -> Verdict:
 
 
 def evidence_for(correct: str, answer: dict[str, Any], settings: Settings) -> str | None:
-    """The sentence that contains ``correct`` verbatim, preferring the cited passages.
+    """The sentence that contains ``correct`` verbatim, preferring the first cited passage.
 
     The cited articles are searched first, then every other indexed article; within an article
     an occurrence inside a cited passage wins (the seed article repeats whole paragraphs).
@@ -148,10 +148,11 @@ def evidence_for(correct: str, answer: dict[str, Any], settings: Settings) -> st
         except IndexMissingError:
             continue
         sentences = split_sentences(NormalisedText(view.text, view.blocks))
-        cited_ranges = [(c["start"], c["end"]) for c in cites if c["source"] == source]
+        cited = [(c["start"], c["end"]) for c in cites if c["source"] == source]
         hits = [s for s in sentences if correct in s.text]
-        hits.sort(key=lambda s: not any(lo <= s.start and s.end <= hi or s.start <= lo < s.end
-                                        for lo, hi in cited_ranges))
+        # The earliest citation overlapping the sentence ranks it; uncited sentences come last.
+        hits.sort(key=lambda s: next((i for i, (lo, hi) in enumerate(cited) if lo < s.end and s.start < hi),
+                                     len(cited)))
         if hits:
             return hits[0].text
     return None

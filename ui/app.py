@@ -289,7 +289,7 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
                                           container=False)
                     ask_btn = gr.Button("Ask", variant="primary", scale=1, min_width=90, elem_id="vb-ask")
                 scope = gr.CheckboxGroup(sources_now, value=sources_now, label="Ask about", elem_id="vb-scope",
-                                         show_label=True, container=False, elem_classes=["vb-scope"])
+                                         elem_classes=["vb-scope"])
                 examples = gr.Dataset(components=[gr.Textbox(visible=False)], label="Try asking",
                                       samples=[[q] for q in example_questions(settings, sources_now)],
                                       elem_id="vb-examples", samples_per_page=EXAMPLES_SHOWN)
