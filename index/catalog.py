@@ -59,6 +59,24 @@ class SentenceRow:
 
 
 @dataclass(frozen=True)
+class DocumentRecord:
+    """Everything the catalog holds about one document: what a Chroma server stores so
+    every front end can rebuild its local catalog (sentence texts are ``text[start:end]``)."""
+    source: str
+    sha: str
+    text: str
+    title: str
+    path: str
+    indexed_at: float
+    blocks: tuple[tuple[str, int, int], ...]                  # (kind, start, end)
+    sentences: tuple[tuple[str, int, int, int, str], ...]     # (chunk_id, position, start, end, kind)
+
+    @property
+    def chunk_ids(self) -> list[str]:
+        return [s[0] for s in self.sentences]
+
+
+@dataclass(frozen=True)
 class DocumentRow:
     source: str
     sha: str
@@ -97,6 +115,36 @@ class Catalog:
     def document_sha(self, source: str) -> str | None:
         row = self.db.execute("SELECT sha FROM documents WHERE source=?", (source,)).fetchone()
         return row[0] if row else None
+
+    def shas(self) -> dict[str, str]:
+        """source -> sha of every indexed document (what incremental indexing compares)."""
+        return dict(self.db.execute("SELECT source, sha FROM documents"))
+
+    def find_sources(self, *, title_contains: str | None = None, path_prefix: str | None = None,
+                     name_contains: str | None = None) -> list[str]:
+        """A simple metadata filter: the sources whose title / name contain a text (any case)
+        and whose file path starts with a prefix. ``find_sources(title_contains="bridge")``"""
+        sql, args = "SELECT source FROM documents WHERE 1", []
+        for column, value in (("title", title_contains), ("source", name_contains)):
+            if value:
+                sql += f" AND instr(lower({column}), lower(?)) > 0"
+                args.append(value)
+        if path_prefix:
+            sql += " AND substr(path, 1, ?) = ?"
+            args += [len(path_prefix), path_prefix]
+        return [r[0] for r in self.db.execute(sql + " ORDER BY source", args)]
+
+    def record(self, source: str) -> DocumentRecord | None:
+        row = self.db.execute("SELECT source, sha, text, title, path, indexed_at FROM documents "
+                              "WHERE source=?", (source,)).fetchone()
+        if row is None:
+            return None
+        blocks = tuple(self.db.execute(
+            "SELECT kind, start, end FROM blocks WHERE source=? ORDER BY start", (source,)))
+        sentences = tuple(self.db.execute(
+            "SELECT chunk_id, position, start, end, kind FROM sentences WHERE source=? ORDER BY position",
+            (source,)))
+        return DocumentRecord(*row, blocks, sentences)
 
     def document_text(self, source: str) -> str | None:
         row = self.db.execute("SELECT text FROM documents WHERE source=?", (source,)).fetchone()
@@ -151,11 +199,13 @@ class Catalog:
             where = f" AND s.source IN ({','.join('?' * len(sources))})"
             args = list(sources)
         total = self.db.execute(f"SELECT COUNT(*) FROM sentences s WHERE 1{where}", args).fetchone()[0]
+        # Without a source filter the FTS index alone answers (no join over every match).
+        sql = ("SELECT COUNT(*) FROM sentences_fts JOIN sentences s ON s.id = sentences_fts.rowid "
+               f"WHERE sentences_fts MATCH ?{where}") if sources else \
+            "SELECT COUNT(*) FROM sentences_fts WHERE sentences_fts MATCH ?"
         freq = {}
         for term in dict.fromkeys(_fts_terms(terms)):
-            freq[term] = self.db.execute(
-                "SELECT COUNT(*) FROM sentences_fts JOIN sentences s ON s.id = sentences_fts.rowid "
-                f"WHERE sentences_fts MATCH ?{where}", [f'"{term}"'] + args).fetchone()[0]
+            freq[term] = self.db.execute(sql, [f'"{term}"'] + args).fetchone()[0]
         return freq, total
 
     # -- writing -------------------------------------------------------------------------
@@ -181,16 +231,26 @@ def replace_document(tx: sqlite3.Connection, *, source: str, sha: str, text: str
                      path: str, blocks: Sequence[Block],
                      sentences: Sequence[tuple[str, Sentence]]) -> None:
     """Swap a document's rows for a new version, inside the caller's transaction."""
-    delete_document(tx, source)
+    write_record(tx, DocumentRecord(
+        source, sha, text, title, path, time.time(), tuple((b.kind, b.start, b.end) for b in blocks),
+        tuple((cid, s.position, s.start, s.end, s.kind) for cid, s in sentences)))
+
+
+def write_record(tx: sqlite3.Connection, record: DocumentRecord) -> list[str]:
+    """Swap a document's rows for ``record`` inside the caller's transaction; returns the chunk
+    ids the replaced version held."""
+    old = delete_document(tx, record.source)
     tx.execute("INSERT INTO documents(source, sha, text, title, path, indexed_at) VALUES(?,?,?,?,?,?)",
-               (source, sha, text, title, path, time.time()))
+               (record.source, record.sha, record.text, record.title, record.path, record.indexed_at))
     tx.executemany("INSERT INTO blocks(source, kind, start, end) VALUES(?,?,?,?)",
-                   [(source, b.kind, b.start, b.end) for b in blocks])
-    for chunk_id, s in sentences:
-        cur = tx.execute(
-            "INSERT INTO sentences(chunk_id, source, position, start, end, kind, text) "
-            "VALUES(?,?,?,?,?,?,?)", (chunk_id, source, s.position, s.start, s.end, s.kind, s.text))
-        tx.execute("INSERT INTO sentences_fts(rowid, text) VALUES(?, ?)", (cur.lastrowid, s.text))
+                   [(record.source, *b) for b in record.blocks])
+    tx.executemany("INSERT INTO sentences(chunk_id, source, position, start, end, kind, text) "
+                   "VALUES(?,?,?,?,?,?,?)",
+                   [(cid, record.source, pos, start, end, kind, record.text[start:end])
+                    for cid, pos, start, end, kind in record.sentences])
+    tx.execute("INSERT INTO sentences_fts(rowid, text) SELECT id, text FROM sentences WHERE source=?",
+               (record.source,))
+    return old
 
 
 def delete_document(tx: sqlite3.Connection, source: str) -> list[str]:

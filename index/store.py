@@ -4,6 +4,18 @@
     <store>/catalog.sqlite   documents, sentences, the BM25 index (index/catalog.py)
     <store>/chroma/          sentence vectors (index/vectors.py), unless QA_CHROMA_URL is set
     <store>.lock             beside the folder, held by the one process that writes
+
+With a Chroma server (``QA_CHROMA_URL``) the server holds the index: the sentence vectors and,
+in a second collection, every document's catalog record plus the manifest and a generation
+token (index/vectors.py, ``RemoteCatalog``). Each front end keeps a local *replica* of the
+catalog, with its FTS5 index, in
+
+    <store>/replica-<host>-<port>-<index>/catalog.sqlite
+
+and brings it up to date whenever the server's generation token changes (checked at most every
+``QA_SYNC_SECONDS``, default 2, when a question comes in). Writers store vectors first, then the
+document records, then renew the token, so a reader never sees an article whose vectors are
+missing.
 """
 from __future__ import annotations
 
@@ -11,13 +23,15 @@ import contextlib
 import fcntl
 import json
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from index import catalog as cat
 from index.catalog import Catalog
 from index.embed import DIMENSIONS, MODEL_NAME, Embedder
-from index.vectors import VectorStore
+from index.vectors import RemoteCatalog, ServerAddress, VectorStore
 from qa.errors import IndexBusyError, IndexCorruptError, IndexMismatchError, IndexMissingError
 
 FORMAT = "verbatim-index v1"
@@ -30,6 +44,9 @@ def expected_manifest(chroma_url: str | None = None) -> dict:
             "vectors": "chroma-server" if chroma_url else "chroma-embedded"}
 
 
+SERVER_KEYS = ("format", "model", "dimensions", "chunking")
+
+
 @dataclass
 class Store:
     path: Path
@@ -37,9 +54,52 @@ class Store:
     vectors: VectorStore
     embedder: Embedder
     generation: int = 0
+    remote: RemoteCatalog | None = None   # the catalog's copy on a Chroma server, if any
 
     def close(self) -> None:
         self.catalog.close()
+
+
+class ServerCatalog(Catalog):
+    """A local replica of the catalog on a Chroma server. ``generation()`` (which front ends
+    call before each question to see whether the index changed) first pulls the server's
+    changes, at most once every ``every_s`` seconds."""
+
+    def __init__(self, path: Path, remote: RemoteCatalog, every_s: float):
+        super().__init__(path)
+        self.remote, self.every_s, self._checked = remote, every_s, 0.0
+
+    def generation(self) -> int:
+        if time.monotonic() - self._checked >= self.every_s:
+            self.sync()
+        return super().generation()
+
+    def sync(self, force: bool = False) -> bool:
+        self._checked = time.monotonic()
+        return sync_from_server(self, self.remote, force=force)
+
+
+def sync_from_server(catalog: Catalog, remote: RemoteCatalog, *, force: bool = False) -> bool:
+    """Make the local catalog equal to the server's documents; True if anything changed.
+
+    Compares shas (small metadata only), downloads just the changed records, and applies them
+    in one transaction, so readers of the replica see the old or the new state, never half.
+    """
+    token = remote.state().get("generation", "")
+    if not force and token == catalog.get_meta("server_generation"):
+        return False
+    theirs, ours = remote.shas(), catalog.shas()
+    changed = sorted(s for s, sha in theirs.items() if ours.get(s) != sha)
+    gone = sorted(s for s in ours if s not in theirs)
+    records = list(remote.get(changed))
+    if records or gone:
+        with catalog.transaction() as tx:
+            for source in gone:
+                cat.delete_document(tx, source)
+            for record in records:
+                cat.write_record(tx, record)
+    catalog.set_meta("server_generation", token)
+    return bool(records or gone)
 
 
 def _manifest_path(path: Path) -> Path:
@@ -63,24 +123,57 @@ def check_manifest(path: Path, chroma_url: str | None = None) -> None:
         raise IndexMismatchError(f"The index at {path} was built differently ({'; '.join(diffs)}). {REBUILD_HINT}")
 
 
-def open_store(path: Path, chroma_url: str | None = None, *, create: bool = False) -> Store:
+def open_store(path: Path, chroma_url: str | None = None, *, create: bool = False,
+               embedder: Embedder | None = None) -> Store:
+    """Open (or with ``create``, start) the store at ``path``; with ``chroma_url`` the index lives
+    on that Chroma server and ``path`` holds this front end's replica of its catalog."""
     path = Path(path)
+    embedder = embedder or Embedder()
+    if chroma_url:
+        return _open_server_store(path, chroma_url, create, embedder)
     if create and not _manifest_path(path).exists():
         path.mkdir(parents=True, exist_ok=True)
         _manifest_path(path).write_text(json.dumps(expected_manifest(chroma_url), indent=2) + "\n",
                                         encoding="utf-8")
     check_manifest(path, chroma_url)
     catalog = Catalog(path / "catalog.sqlite")
-    embedder = Embedder()
-    vectors = VectorStore(embedder, path=path / "chroma", url=chroma_url,
-                          collection=_collection_name(path) if chroma_url else "verbatim-sentences")
+    vectors = VectorStore(embedder, path=path / "chroma", collection="verbatim-sentences")
     return Store(path, catalog, vectors, embedder, catalog.generation())
 
 
-def _collection_name(path: Path) -> str:
-    """On a shared server each store folder gets its own collection (name from its folder)."""
-    name = "".join(ch if ch.isalnum() or ch in "._-" else "-" for ch in path.resolve().name)
-    return f"verbatim-{name}"[:60]
+def replica_path(path: Path, chroma_url: str) -> Path:
+    address = ServerAddress.parse(chroma_url)
+    return Path(path) / f"replica-{address.host}-{address.port}-{address.index}"
+
+
+def _open_server_store(path: Path, chroma_url: str, create: bool, embedder: Embedder) -> Store:
+    remote = RemoteCatalog(chroma_url)
+    state = remote.state()
+    expected = expected_manifest(chroma_url)
+    if not state and not create:
+        raise IndexMissingError(
+            f"The Chroma server at {chroma_url} holds no Verbatim index named "
+            f"{remote.address.index!r} yet. Build one with `qa --chroma-url {chroma_url} index seeds/`.")
+    diffs = [f"{k}: server has {state.get(k)!r}, this version needs {expected[k]!r}"
+             for k in SERVER_KEYS if state and state.get(k) != expected[k]]
+    if diffs:
+        raise IndexMismatchError(
+            f"The index {remote.address.index!r} on {chroma_url} was built differently ({'; '.join(diffs)}). "
+            f"Build a new index under another name in the URL's path (e.g. "
+            f"`qa --chroma-url {chroma_url.rstrip('/')}-v2 index seeds/`) and point the front ends at it.")
+    if not state:
+        remote.renew_generation(server_manifest())
+    replica = replica_path(path, chroma_url)
+    replica.mkdir(parents=True, exist_ok=True)
+    catalog = ServerCatalog(replica / "catalog.sqlite", remote,
+                            float(os.environ.get("QA_SYNC_SECONDS", "2")))
+    catalog.sync()
+    vectors = VectorStore(embedder, url=chroma_url)
+    return Store(path, catalog, vectors, embedder, catalog.generation(), remote)
+
+
+def server_manifest() -> dict:
+    return {k: expected_manifest("server")[k] for k in SERVER_KEYS}
 
 
 @contextlib.contextmanager
