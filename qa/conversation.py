@@ -308,6 +308,7 @@ def _mention(span, age: int, rank: int, wh: str = "", phrase: str = "",
         return None
     root = span.root
     if root.pos_ in {"PRON", "ADJ"} or root.dep_ in {"compound", "amod"} and span.label_ or any(t.tag_ in {"WDT", "WP$"} and t.dep_ in {"det", "poss"} for t in span) \
+            or span[0].lower_ in _WH \
             or root.lower_ in _WH:
         return None
     if any(t.lower_ in _DEMONSTRATIVES and t.dep_ == "det" for t in span):
