@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence, TypeVar
 from urllib.parse import urlparse
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from index.catalog import DocumentRecord
@@ -203,8 +204,9 @@ class VectorStore:
 
     def query(self, vector: Sequence[float], k: int, sources: Sequence[str] | None = None) -> list[Hit]:
         where = {"source": {"$in": list(sources)}} if sources else None
+        query = np.asarray([vector], dtype=np.float32)   # lists, numpy rows, np.float32 lists alike
         result = self._call(lambda: self._collection.query(
-            query_embeddings=[list(vector)], n_results=k, where=where, include=["distances"]))
+            query_embeddings=query, n_results=k, where=where, include=["distances"]))
         return [Hit(i, 1.0 - d) for i, d in zip(result["ids"][0], result["distances"][0])]
 
     def vectors(self, chunk_ids: Sequence[str]) -> dict[str, list[float]]:

@@ -1,0 +1,391 @@
+"""``qa bench``: speed, memory and accuracy of Verbatim as the archive grows.
+
+Tiers (each measured in its own fresh process, so peak memory is per tier):
+
+    seed          the seed article (``--quick`` runs only this one)
+    1,000 articles, 10,000 chunks, 100,000 chunks
+                  articles from the SQuAD-shifts splits new_wiki (whole Wikipedia articles),
+                  reddit (one post each) and amazon_reviews (one review each) in
+                  ``.cache/bench/squad_shifts/`` (never nyt, the held-out test), plus synthetic
+                  filler articles (word salad from the corpus's vocabulary) above 4,133 articles
+
+For each tier: index throughput (chunks/s) next to the model's raw encode speed measured in the
+same process (and their ratio), warm ``ask()`` p50/p95, the *floor* (one query embedding plus
+one Chroma query) and ask/floor, peak RSS of the indexing+asking process, index size on disk,
+and cold start to first answer (a new ``qa ask`` process, with its own peak RSS). The largest
+tier also reports accuracy at scale: each sampled article's questions asked against the whole
+archive vs. scoped to the article itself (``sources=[article]``): SQuAD F1 and citation recall
+(the first citation is from the right article and holds a gold answer).
+
+    qa bench                      # all tiers (the 100,000-chunk one embeds for 10+ minutes)
+    qa bench --quick              # the seed article only
+    qa bench --scale 1000a,10000  # 1,000 articles and 10,000 chunks ("a" = articles)
+
+Environment: ``QA_BENCH_DIR`` (work folder, default ``.cache/bench/``; the corpus and stores
+are written there, never into the repository), ``QA_BENCH_QUESTIONS`` (warm asks per tier,
+default 60), ``QA_BENCH_ACCURACY_QUESTIONS`` (default 240), ``QA_BENCH_KEEP=1`` keeps the stores.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from qa.settings import PROJECT_ROOT
+
+SPLITS = ("new_wiki", "reddit", "amazon_reviews")   # never nyt: it is the held-out test
+DEFAULT_TIERS = ("seed", "1000a", "10000", "100000")
+SEED = 13
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
+_WORD = re.compile(r"[a-z]{3,12}")
+
+
+def bench_dir() -> Path:
+    return Path(os.environ.get("QA_BENCH_DIR") or PROJECT_ROOT / ".cache" / "bench")
+
+
+# --- corpus ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BenchQuestion:
+    source: str
+    question: str
+    golds: tuple[str, ...]
+    raw_starts: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class BenchArticle:
+    source: str
+    text: str
+    questions: tuple[BenchQuestion, ...]
+
+    def estimated_chunks(self) -> int:
+        return sum(len(_SENTENCE_END.split(p)) for p in self.text.split("\n\n") if p.strip())
+
+
+def real_articles() -> list[BenchArticle]:
+    """Every article of the three splits, in a fixed shuffled order."""
+    found: list[BenchArticle] = []
+    for split in SPLITS:
+        path = bench_dir() / "squad_shifts" / f"{split}_v1.0.json"
+        data = json.loads(path.read_text(encoding="utf-8"))["data"]
+        for item in data:
+            groups = [item["paragraphs"]] if split == "new_wiki" else [[p] for p in item["paragraphs"]]
+            for paragraphs in groups:
+                found.append(_article(f"{split}-{len(found):05d}.txt", paragraphs))
+    random.Random(SEED).shuffle(found)
+    return found
+
+
+def _article(source: str, paragraphs: list[dict]) -> BenchArticle:
+    texts, questions, base = [], [], 0
+    for p in paragraphs:
+        for qa in p["qas"]:
+            answers = [a for a in qa["answers"] if a["text"].strip()]
+            if answers:
+                questions.append(BenchQuestion(source, qa["question"].strip(),
+                                               tuple(a["text"] for a in answers),
+                                               tuple(base + a["answer_start"] for a in answers)))
+        texts.append(p["context"])
+        base += len(p["context"]) + 2
+    return BenchArticle(source, "\n\n".join(texts), tuple(questions))
+
+
+def filler_articles(count: int, vocabulary: Sequence[str]) -> list[BenchArticle]:
+    """Deterministic word-salad articles: a title and four paragraphs of six sentences."""
+    rng = random.Random(SEED)
+    made = []
+    for i in range(count):
+        def sentence() -> str:
+            words = rng.choices(vocabulary, k=rng.randint(10, 22))
+            return " ".join(words).capitalize() + "."
+        title = " ".join(rng.choices(vocabulary, k=5)).title()
+        body = "\n\n".join(" ".join(sentence() for _ in range(6)) for _ in range(4))
+        made.append(BenchArticle(f"filler-{i:06d}.txt", f"{title}\n\n{body}", ()))
+    return made
+
+
+def vocabulary(articles: Sequence[BenchArticle], size: int = 20000) -> list[str]:
+    counts: dict[str, int] = {}
+    for a in articles:
+        for w in _WORD.findall(a.text.lower()):
+            counts[w] = counts.get(w, 0) + 1
+    return sorted(counts, key=lambda w: (-counts[w], w))[:size]
+
+
+def tier_corpus(tier: str) -> list[BenchArticle]:
+    """"1000a" -> the first 1,000 articles; "10000" -> articles up to about 10,000 chunks,
+    filler added beyond the real corpus."""
+    real = real_articles()
+    if tier.endswith("a"):
+        return real[:int(tier[:-1])]
+    target, chosen, total = int(tier), [], 0
+    for a in real:
+        if total >= target:
+            return chosen
+        chosen.append(a)
+        total += a.estimated_chunks()
+    per_filler = 25   # title + 4 x 6 sentences
+    return chosen + filler_articles(max(0, (target - total + per_filler - 1) // per_filler), vocabulary(real))
+
+
+def write_corpus(articles: Sequence[BenchArticle], folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for a in articles:
+        (folder / a.source).write_text(a.text, encoding="utf-8")
+
+
+# --- measuring one tier (in its own process) ----------------------------------------------
+
+def percentile(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] if ordered else 0.0
+
+
+def raw_encode_speed(texts: Sequence[str]) -> float:
+    """Sentences per second of the bare model, batched like the indexer (warm)."""
+    from index.build import batch_size_setting
+    from index.embed import Embedder
+
+    embedder, size = Embedder(), batch_size_setting()
+    embedder.embed_documents(list(texts[:32]))
+    t0 = time.perf_counter()
+    for i in range(0, len(texts), size):
+        embedder.embed_documents(list(texts[i:i + size]))
+    return len(texts) / (time.perf_counter() - t0)
+
+
+def sample_sentences(articles: Sequence[BenchArticle], n: int) -> list[str]:
+    sentences = [s.strip() for a in articles for p in a.text.split("\n\n") for s in _SENTENCE_END.split(p)
+                 if len(s.strip()) >= 3]
+    return random.Random(SEED).sample(sentences, min(n, len(sentences)))
+
+
+def folder_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
+
+
+def measure_tier(tier: str, out: Path) -> dict:
+    """Build the tier's corpus and index, then time everything; writes the result as JSON."""
+    from index.build import build_index
+
+    work = bench_dir() / "runs" / tier
+    shutil.rmtree(work, ignore_errors=True)
+    store = work / "store"
+    if tier == "seed":
+        files = [PROJECT_ROOT / "seeds"]
+        articles, questions = [], _seed_questions()
+    else:
+        articles = tier_corpus(tier)
+        write_corpus(articles, work / "corpus")
+        files = [work / "corpus"]
+        questions = _sample_questions(articles, int(os.environ.get("QA_BENCH_QUESTIONS", "60")))
+    encode_sample = sample_sentences(articles, 3000) if articles else _seed_sentences()
+    result: dict = {"tier": tier, "articles": len(articles) or 1}
+    result["raw_encode_per_s"] = raw_encode_speed(encode_sample)
+    t0 = time.perf_counter()
+    report = build_index(store, files, progress=_progress())
+    result["index_s"] = time.perf_counter() - t0
+    result["chunks"] = report.sentences_embedded
+    result["index_per_s"] = report.sentences_embedded / result["index_s"]
+    result.update(_ask_timings(store, questions))
+    result["index_mb"] = folder_size(store) / 1e6
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["worker_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    if os.environ.get("QA_BENCH_ACCURACY") == "1" and articles:
+        result["accuracy"] = accuracy_at_scale(store, articles)
+    result.update(cold_start(store, questions[0]))
+    out.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    if os.environ.get("QA_BENCH_KEEP") != "1":
+        shutil.rmtree(store, ignore_errors=True)
+    return result
+
+
+def _progress():
+    from qa.progress import ProgressPrinter
+
+    return ProgressPrinter(sys.stderr, every_s=30.0)
+
+
+def _seed_questions() -> list[str]:
+    from qa.evaluation.regression import load_cases
+
+    return [c.question for c in load_cases()]
+
+
+def _seed_sentences() -> list[str]:
+    text = next((PROJECT_ROOT / "seeds").glob("*.txt")).read_text(encoding="utf-8")
+    return [s for p in text.split("\n\n") for s in _SENTENCE_END.split(p.strip()) if len(s) >= 3]
+
+
+def _sample_questions(articles: Sequence[BenchArticle], n: int) -> list[str]:
+    pool = [q.question for a in articles for q in a.questions]
+    return random.Random(SEED).sample(pool, min(n, len(pool)))
+
+
+def _ask_timings(store: Path, questions: Sequence[str]) -> dict:
+    """Warm ask() p50/p95 and the floor: one query embedding plus one Chroma query."""
+    from qa.api import ask, engine
+    from qa.settings import Settings
+
+    settings = Settings(store=store, chroma_url=None)
+    for q in questions[:3]:
+        ask(q, settings=settings)   # warm: models loaded, caches primed
+    asks, floors = [], []
+    eng = engine(settings)
+    for q in questions:
+        t0 = time.perf_counter()
+        ask(q, settings=settings)
+        asks.append((time.perf_counter() - t0) * 1e3)
+        t0 = time.perf_counter()
+        vector = eng.store.embedder.embed_query(q)
+        eng.store.vectors.query(vector, settings.retrieve_k)
+        floors.append((time.perf_counter() - t0) * 1e3)
+    return {"questions": len(questions), "ask_p50_ms": percentile(asks, 0.5), "ask_p95_ms": percentile(asks, 0.95),
+            "floor_p50_ms": percentile(floors, 0.5), "floor_p95_ms": percentile(floors, 0.95)}
+
+
+def cold_start(store: Path, question: str) -> dict:
+    """Wall time and peak RSS of a new ``qa ask`` process, from launch to printed answer."""
+    env = dict(os.environ, QA_STORE=str(store))
+    env.pop("QA_CHROMA_URL", None)
+    t0 = time.perf_counter()
+    script = Path(sys.executable).with_name("qa")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "qa.cli"]
+    proc = subprocess.Popen(command + ["ask", question], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    elapsed = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"cold `qa ask` failed: {proc.stderr.read().decode()[-500:]}")
+    return {"cold_start_s": elapsed, "cold_peak_rss_mb": usage.ru_maxrss / 1024}
+
+
+def accuracy_at_scale(store: Path, articles: Sequence[BenchArticle]) -> dict:
+    """Each sampled question asked against the whole archive and scoped to its own article."""
+    from qa.api import ask
+    from qa.evaluation.squad import best_over_golds, exact_match, f1_score
+    from qa.settings import Settings
+
+    settings = Settings(store=store, chroma_url=None)
+    pool = [q for a in articles for q in a.questions]
+    n = int(os.environ.get("QA_BENCH_ACCURACY_QUESTIONS", "240"))
+    sample = random.Random(SEED).sample(pool, min(n, len(pool)))
+    scores = {"archive": [], "own": []}
+    for q in sample:
+        for mode, sources in (("archive", None), ("own", [q.source])):
+            answer = ask(q.question, settings=settings, sources=sources)
+            predicted = answer.text if answer.found else ""
+            first = answer.citations[0] if answer.citations else None
+            scores[mode].append({
+                "em": best_over_golds(exact_match, predicted, q.golds),
+                "f1": best_over_golds(f1_score, predicted, q.golds),
+                "citation": float(first is not None and first.source == q.source
+                                  and any(g in first.quote for g in q.golds)),
+                "right_article": float(first is not None and first.source == q.source),
+            })
+    return {mode: {k: statistics.fmean(r[k] for r in rows) for k in ("em", "f1", "citation", "right_article")}
+            | {"questions": len(rows)} for mode, rows in scores.items()}
+
+
+# --- the table ---------------------------------------------------------------------------
+
+TIER_NAMES = {"seed": "1 article (seed)"}
+
+
+def tier_name(tier: str) -> str:
+    if tier in TIER_NAMES:
+        return TIER_NAMES[tier]
+    return f"{int(tier[:-1]):,} articles" if tier.endswith("a") else f"{int(tier):,} chunks"
+
+
+HEADER = ("| tier | articles | chunks | index chunks/s | raw encode/s | ratio | ask p50 / p95 ms | "
+          "floor p50 ms | ask/floor | peak RSS MB | index MB | cold start s (RSS MB) |\n"
+          "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+
+
+def table_row(r: dict) -> str:
+    return (f"| {tier_name(r['tier'])} | {r['articles']:,} | {r['chunks']:,} | {r['index_per_s']:.0f} | "
+            f"{r['raw_encode_per_s']:.0f} | {r['index_per_s'] / r['raw_encode_per_s']:.0%} | "
+            f"{r['ask_p50_ms']:.0f} / {r['ask_p95_ms']:.0f} | {r['floor_p50_ms']:.0f} | "
+            f"{r['ask_p50_ms'] / r['floor_p50_ms']:.1f}x | {r['peak_rss_mb']:.0f} (+{r['worker_peak_rss_mb']:.0f} worker) | "
+            f"{r['index_mb']:.0f} | {r['cold_start_s']:.1f} ({r['cold_peak_rss_mb']:.0f}) |")
+
+
+def accuracy_lines(r: dict) -> list[str]:
+    acc = r.get("accuracy")
+    if not acc:
+        return []
+    return ["", f"Accuracy at scale ({tier_name(r['tier'])}, {acc['archive']['questions']} SQuAD-shifts questions):",
+            "| asked against | EM | F1 | citation recall | first citation from the right article |",
+            "|---|---:|---:|---:|---:|"] + [
+        f"| {label} | {acc[mode]['em']:.3f} | {acc[mode]['f1']:.3f} | {acc[mode]['citation']:.3f} | "
+        f"{acc[mode]['right_article']:.3f} |"
+        for mode, label in (("own", "its own article"), ("archive", "the whole archive"))]
+
+
+def machine() -> str:
+    load = os.getloadavg()
+    return (f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"torch threads {os.environ.get('QA_TORCH_THREADS', '1')}, load average at start {load[0]:.1f}")
+
+
+def tiers_from(args: argparse.Namespace) -> list[str]:
+    if getattr(args, "quick", False):
+        return ["seed"]
+    if getattr(args, "scale", None):
+        return [t.strip().lower() for t in args.scale.split(",") if t.strip()]
+    return list(DEFAULT_TIERS)
+
+
+def run_bench(args: argparse.Namespace) -> list[dict]:
+    """Run each tier in a fresh process and print the table row by row (stdout)."""
+    tiers = tiers_from(args)
+    for t in tiers:
+        if t != "seed" and not re.fullmatch(r"\d+a?", t):
+            raise SystemExit(f"qa bench: bad tier {t!r}; use seed, a number of chunks (10000) or of articles (1000a)")
+    print(f"Verbatim benchmark - {machine()}", flush=True)
+    print(HEADER, flush=True)
+    results = []
+    for tier in tiers:
+        out = bench_dir() / "runs" / f"{tier}.json"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        env = dict(os.environ, QA_BENCH_ACCURACY="1" if tier == tiers[-1] and tier != "seed" else "0")
+        subprocess.run([sys.executable, "-m", "qa.bench", "--tier", tier, "--out", str(out)], env=env, check=True)
+        result = json.loads(out.read_text(encoding="utf-8"))
+        results.append(result)
+        print(table_row(result), flush=True)
+    for r in results:
+        for line in accuracy_lines(r):
+            print(line)
+    return results
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m qa.bench", description="one benchmark tier (internal)")
+    parser.add_argument("--tier", required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args(argv)
+    for name, value in {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1"}.items():
+        os.environ.setdefault(name, value)
+    measure_tier(args.tier, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
