@@ -18,7 +18,8 @@ from qa import feedback
 from qa.api import ask
 from qa.library import get_article, list_articles
 from qa.settings import Settings
-from tests.conftest import ROOT, SEED_ARTICLE
+ROOT = Path(__file__).resolve().parent.parent
+SEED_ARTICLE = ROOT / "seeds" / "azerbaijan-russia-sputnik-arrests.txt"
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

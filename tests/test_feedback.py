@@ -10,7 +10,8 @@ from qa import feedback
 from qa.api import ask
 from qa.cli import main as qa_main
 from qa.settings import Settings
-from tests.conftest import SEED_ARTICLE
+ROOT = Path(__file__).resolve().parent.parent
+SEED_ARTICLE = ROOT / "seeds" / "azerbaijan-russia-sputnik-arrests.txt"
 
 pytestmark = pytest.mark.slow
 

@@ -10,6 +10,7 @@ Thin by design: every answer comes from ``qa.api.ask`` and every article operati
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 import uuid
 from pathlib import Path
@@ -113,6 +114,8 @@ CSS = """
 .vb-doc mark.vb-support sup.vb-badge { background: #d97706; }
 .vb-doc mark.vb-closest sup.vb-badge { background: #64748b; }
 #vb-feedback-note p { font-size: 13px; color: var(--vb-muted); margin: 0; }
+#vb-chat .placeholder { text-align: center; max-width: 420px; margin: 0 auto; color: var(--vb-muted); font-size: 15px; }
+#vb-correction { border: 1px solid #fcd34d; background: #fffbeb; }
 #vb-examples .label { font-size: 12px; }
 """
 
@@ -218,13 +221,16 @@ def example_questions(settings: Settings, sources: Sequence[str]) -> list[str]:
     sentence is in a loaded article come first; an article without any gets "Who is ...?"
     questions about the people it names most.
     """
-    examples: list[str] = []
+    per_article: list[list[str]] = []
     for source in sources:
         view = _view(source, settings)
         if view is not None:
-            curated = _curated_for(view.text, _case_files(settings))
-            examples += curated or list(_people_questions(view.source, view.text))
-    return list(dict.fromkeys(examples))[:EXAMPLES_SHOWN]
+            paragraphs = "\n\n".join(view.text[b.start:b.end] for b in view.blocks if b.kind == "paragraph")
+            per_article.append(_curated_for(view.text, _case_files(settings))
+                               or list(_people_questions(view.source, paragraphs)))
+    # Round robin, so every loaded article gets at least one example.
+    merged = [q for group in itertools.zip_longest(*per_article) for q in group if q]
+    return list(dict.fromkeys(merged))[:EXAMPLES_SHOWN]
 
 
 def _case_files(settings: Settings) -> tuple[Path, ...]:
@@ -283,6 +289,14 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
                     placeholder="**Ask about the article.** Answers are quoted from it, with the "
                                 "sentence they come from highlighted on the right.",
                 )
+                with gr.Group(visible=False, elem_id="vb-correction") as correction:
+                    correct = gr.Textbox(label="What should the answer be?", elem_id="vb-correct",
+                                         info="Paste the exact words from the article; they become a test case.")
+                    not_said = gr.Checkbox(label="The article does not answer this question", elem_id="vb-not-said")
+                    with gr.Row():
+                        send = gr.Button("Send correction", variant="primary", size="sm", elem_id="vb-send")
+                        skip = gr.Button("Skip", size="sm", elem_id="vb-skip")
+                note = gr.Markdown(elem_id="vb-feedback-note")
                 with gr.Row(equal_height=True):
                     question = gr.Textbox(show_label=False, placeholder="Ask a question about the article…",
                                           lines=1, max_lines=4, scale=8, autofocus=True, elem_id="vb-question",
@@ -293,14 +307,6 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
                 examples = gr.Dataset(components=[gr.Textbox(visible=False)], label="Try asking",
                                       samples=[[q] for q in example_questions(settings, sources_now)],
                                       elem_id="vb-examples", samples_per_page=EXAMPLES_SHOWN)
-                with gr.Group(visible=False, elem_id="vb-correction") as correction:
-                    correct = gr.Textbox(label="What should the answer be?", elem_id="vb-correct",
-                                         info="Paste the exact words from the article; they become a test case.")
-                    not_said = gr.Checkbox(label="The article does not answer this question", elem_id="vb-not-said")
-                    with gr.Row():
-                        send = gr.Button("Send correction", variant="primary", size="sm", elem_id="vb-send")
-                        skip = gr.Button("Skip", size="sm", elem_id="vb-skip")
-                note = gr.Markdown(elem_id="vb-feedback-note")
                 with gr.Accordion("Add or remove articles", open=False, elem_id="vb-library"):
                     upload = gr.File(label="Add an article (.txt or .md, up to "
                                            f"{settings.max_file_bytes // 1_000_000} MB)", file_types=[".txt", ".md"],
@@ -375,7 +381,7 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
             feedback.record_feedback(entry["answer"], vote, answer_id=entry["id"], settings=settings)
             if vote == "down":
                 return gr.update(visible=True), index, gr.update(value=""), \
-                    "Thanks. If you know the right answer, tell us below."
+                    f"Thanks. If you know the right answer to *{render.escape(entry['answer'].question)}*, tell us below."
             return gr.update(visible=False), None, gr.skip(), \
                 "Thanks, noted." if vote == "up" else "Vote withdrawn."
 

@@ -30,6 +30,12 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def _quoted(text: str) -> str:
+    """Curly quotes around a passage, unless it already is a quotation."""
+    text = _one_line(text)
+    return text if text[:1] in "\"\u201c\u2018'" else f"\u201c{text}\u201d"
+
+
 def cite_href(turn: int, n: int) -> str:
     return f"#vb-t{turn}-c{n}"
 
@@ -64,7 +70,7 @@ def answer_plaintext(answer: Answer) -> str:
 
 def _citation_item(turn: int, n: int, c: Citation) -> str:
     return (f'<li><a class="vb-ref" href="{cite_href(turn, n)}" title="Show in the article">[{n}]</a> '
-            f'<span class="vb-quote">\u201c{escape(_one_line(c.quote))}\u201d</span> '
+            f'<span class="vb-quote">{escape(_quoted(c.quote))}</span> '
             f'<span class="vb-src">{escape(c.source)}</span></li>')
 
 
