@@ -53,6 +53,19 @@ def idf(df: int, total: int) -> float:
     return math.log((total + 1) / (df + 0.5))
 
 
+@dataclass(frozen=True)
+class WordStats:
+    """The question's content words ({lemma: surface}) and their sentence frequencies."""
+
+    words: Mapping[str, str]
+    frequencies: Mapping[str, int]   # by surface form
+    total: int                       # sentences searched
+
+    def idf_by_lemma(self) -> dict[str, float]:
+        return {lemma: idf(self.frequencies.get(surface, 0), self.total)
+                for lemma, surface in self.words.items()}
+
+
 _vector_store: dict[str, np.ndarray] = {}
 
 
@@ -80,9 +93,9 @@ def _vectors(words: Sequence[str]) -> np.ndarray:
 
 
 def signals(question: str, evidence: Sequence[str], *, dense: float, span: float,
-            frequencies: Mapping[str, int], total: int) -> Signals:
-    """``frequencies``: sentence frequency of each question word (surface form) in the corpus."""
-    words = content_lemmas(question)
+            stats: WordStats) -> Signals:
+    """The four signals for an answer drawn from ``evidence`` (its sentence and neighbours)."""
+    words, frequencies = stats.words, stats.frequencies
     if not words:
         return Signals(0.0, 0.0, max(dense, 0.0), span)
     tokens = [t for text in evidence for t in nlp.parse(text)]
@@ -90,7 +103,7 @@ def signals(question: str, evidence: Sequence[str], *, dense: float, span: float
     missing = [lemma for lemma, surface in words.items() if lemma not in seen and surface not in seen]
     evidence_words = sorted({t.lower_ for t in tokens if t.is_alpha and not t.is_stop})
     stand_in = closeness(missing, evidence_words)
-    weights = {lemma: idf(frequencies.get(surface, 0), total) for lemma, surface in words.items()}
+    weights = stats.idf_by_lemma()
     norm = sum(weights.values()) or 1.0
     covered = sum(w * (stand_in[lemma] if lemma in stand_in else 1.0) for lemma, w in weights.items())
     absent = sum(w * (1.0 - stand_in.get(lemma, 0.0)) for lemma, w in weights.items()

@@ -79,11 +79,12 @@ def ask(question: str, history: Sequence[Any] | None = None, *, store: str | Pat
     eng = engine(settings)
     t1 = time.perf_counter()
     passages = eng.retriever.passages(interpreted, k=max(settings.top_k, settings.read_k) + 2,
-                                      sources=sources)
+                                      sources=sources, also=[typed], near=_recent_places(history))
     t2 = time.perf_counter()
-    candidates = reader.read(interpreted, passages[: settings.read_k])
+    stats = word_stats(eng, interpreted, sources)
+    candidates = reader.read(interpreted, passages[: settings.read_k], idf=stats.idf_by_lemma())
     t3 = time.perf_counter()
-    answer = _compose(typed, interpreted, passages, candidates, eng, settings, sources)
+    answer = _compose(typed, interpreted, passages, candidates, stats, settings)
     timings = {"interpret": (t1 - t0) * 1e3, "retrieve": (t2 - t1) * 1e3, "read": (t3 - t2) * 1e3,
                "total": (time.perf_counter() - t0) * 1e3}
     answer.timings_ms.update(timings)
@@ -98,28 +99,40 @@ def _interpret(question: str, history: Sequence[Any] | None) -> str:
     return conversation.resolve(question, conversation.turns_from_history(history))
 
 
+def _recent_places(history: Sequence[Any] | None) -> list[tuple[str, int]]:
+    """Where the last answer in the conversation was found (Answer histories carry offsets)."""
+    for turn in reversed(history or []):
+        if isinstance(turn, Answer):
+            return [(turn.citations[0].source, turn.citations[0].start)] if turn.found and turn.citations else []
+    return []
+
+
 def _citation(p: Passage) -> Citation:
     return Citation(p.source, p.start, p.end, p.text, round(p.score, 4))
 
 
-def answer_signals(eng: Engine, question: str, passages: Sequence[Passage], best: reader.Candidate,
-                   sources: Sequence[str] | None = None) -> abstain.Signals:
+def word_stats(eng: Engine, question: str, sources: Sequence[str] | None = None) -> abstain.WordStats:
+    """How often each content word of the question occurs in the searched articles."""
+    words = abstain.content_lemmas(question)
+    frequencies, total = eng.store.catalog.document_frequencies(list(words.values()), sources)
+    return abstain.WordStats(words, frequencies, total)
+
+
+def answer_signals(question: str, passages: Sequence[Passage], best: reader.Candidate,
+                   stats: abstain.WordStats) -> abstain.Signals:
     """The abstention signals for the reader's best candidate (evidence: its sentence and neighbours)."""
-    frequencies, total = eng.store.catalog.document_frequencies(
-        list(abstain.content_lemmas(question).values()), sources)
     evidence = [p.text for p in passages if p.source == best.passage.source
                 and abs(p.position - best.passage.position) <= 1] or [best.passage.text]
-    return abstain.signals(question, evidence, dense=best.passage.dense, span=best.score,
-                           frequencies=frequencies, total=total)
+    return abstain.signals(question, evidence, dense=best.passage.dense, span=best.score, stats=stats)
 
 
 def _compose(question: str, interpreted: str, passages: list[Passage], candidates: list[reader.Candidate],
-             eng: Engine, settings: Settings, sources: Sequence[str] | None) -> Answer:
+             stats: abstain.WordStats, settings: Settings) -> Answer:
     interp = interpreted if interpreted != question else ""
     if not candidates:
         return Answer(question, "", False, 0.0, (), None, interp)
     best = candidates[0]
-    confidence = answer_signals(eng, interpreted, passages, best, sources).confidence()
+    confidence = answer_signals(interpreted, passages, best, stats).confidence()
     found = confidence >= settings.abstain_below
     others = [p for p in passages if p != best.passage]
     if not found:

@@ -102,7 +102,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.squad:
         from qa.evaluation.squad import evaluate_squad, format_report
 
-        report = evaluate_squad(args.squad, articles=args.articles, seed=args.seed)
+        report = evaluate_squad(args.squad, articles=args.articles, seed=args.seed,
+                                questions_per_article=args.per_article)
     elif args.coqa:
         from qa.evaluation.coqa import evaluate_coqa, format_report
 
@@ -164,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--squad", type=Path, help="SQuAD-format JSON file: each article indexed on its own")
     p.add_argument("--articles", type=int, default=30, help="SQuAD articles sampled (default 30)")
     p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
+    p.add_argument("--per-article", type=int, default=None, help="SQuAD questions sampled per article (default all)")
     p.add_argument("--coqa", type=Path, help="CoQA JSON file (the cnn stories are held out)")
     p.add_argument("--coqa-source", "--source", dest="coqa_source", default="wikipedia", help="CoQA story source (default wikipedia)")
     p.add_argument("--stories", type=int, default=None, help="CoQA stories to use (default all of the source)")

@@ -22,6 +22,8 @@ from qa.passage import Passage
 
 DENSE_WEIGHT = 0.8          # relative to BM25, in z-score units
 HEADING_PENALTY = 0.5       # z units: headings/titles repeat a paragraph's words without saying much
+NEAR_WEIGHT = 0.5           # z units: a follow-up is usually answered near the previous answer
+NEAR_CHARS = 600            # how far (in characters) that closeness fades out
 
 
 def query_terms(question: str) -> list[str]:
@@ -53,12 +55,20 @@ class HybridRetriever(BaseRetriever):
     retrieve_k: int = 40
     sources: list[str] | None = None
 
-    def passages(self, question: str, k: int | None = None, sources: Sequence[str] | None = None,
-                 query_vector: Sequence[float] | None = None) -> list[Passage]:
+    def passages(self, question: str, k: int | None = None, sources: Sequence[str] | None = None, *,
+                 also: Sequence[str] = (), near: Sequence[tuple[str, int]] = ()) -> list[Passage]:
+        """Best sentences for ``question``.
+
+        ``also``: other readings of the same question (the words as typed, when the conversation
+        rewrote them); their words and meaning join the query. ``near``: (source, offset) of the
+        passages the conversation was just about; sentences close to them get a small bonus.
+        """
         k = k or self.k
         sources = list(sources) if sources else self.sources
-        lexical = self.store.catalog.search(query_terms(question), self.retrieve_k, sources)
-        vector = query_vector if query_vector is not None else self.store.embedder.embed_query(question)
+        texts = [question, *[t for t in also if t and t != question]]
+        terms = [term for text in texts for term in query_terms(text)]
+        lexical = self.store.catalog.search(terms, self.retrieve_k, sources)
+        vector = _mean_direction(self.store.embedder.embed_documents(texts))
         hits = self.store.vectors.query(vector, self.retrieve_k, sources)
         rows = {row.chunk_id: row for row, _ in lexical}
         rows.update(self.store.catalog.sentences_by_chunk_ids(
@@ -70,17 +80,33 @@ class HybridRetriever(BaseRetriever):
         for cid, vec in self.store.vectors.vectors(missing).items():
             dense[cid] = float(np.dot(vec, vector))
         bm25 = {row.chunk_id: score for row, score in lexical}
-        return _fuse(list(rows.values()), bm25, dense)[:k]
+        return _fuse(list(rows.values()), bm25, dense, near)[:k]
 
     def _get_relevant_documents(self, query: str, *,
                                 run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         return [Document(page_content=p.text, metadata=p.__dict__.copy()) for p in self.passages(query)]
 
 
-def _fuse(rows: list[SentenceRow], bm25: dict[str, float], dense: dict[str, float]) -> list[Passage]:
+def _mean_direction(vectors: Sequence[Sequence[float]]) -> list[float]:
+    mean = np.mean(np.asarray(vectors, dtype=np.float32), axis=0)
+    return (mean / (np.linalg.norm(mean) or 1.0)).tolist()
+
+
+def _nearness(row: SentenceRow, near: Sequence[tuple[str, int]]) -> float:
+    """1 for the sentence the conversation was about, fading to 0 a few sentences away."""
+    best = 0.0
+    for source, offset in near:
+        if source == row.source:
+            best = max(best, 1.0 - min(abs(row.start - offset), NEAR_CHARS) / NEAR_CHARS)
+    return best
+
+
+def _fuse(rows: list[SentenceRow], bm25: dict[str, float], dense: dict[str, float],
+          near: Sequence[tuple[str, int]] = ()) -> list[Passage]:
     lex = [bm25.get(r.chunk_id, 0.0) for r in rows]
     den = [dense.get(r.chunk_id, 0.0) for r in rows]
     fused = [zl + DENSE_WEIGHT * zd - (HEADING_PENALTY if r.kind != "paragraph" else 0.0)
+             + NEAR_WEIGHT * _nearness(r, near)
              for r, zl, zd in zip(rows, _zscores(lex), _zscores(den))]
     lo, hi = min(fused), max(fused)
     order = sorted(range(len(rows)), key=lambda i: -fused[i])

@@ -21,7 +21,7 @@ import numpy as np
 
 from index.build import build_index
 from qa import reader
-from qa.api import answer_signals, engine, forget_engines
+from qa.api import answer_signals, engine, forget_engines, word_stats
 from qa.settings import Settings
 
 FEATURES = ("coverage", "absent", "dense", "span")
@@ -31,10 +31,11 @@ def question_signals(store: Path, question: str) -> list[float] | None:
     """The abstention signals ask() would compute for this question (None: nothing retrieved)."""
     eng = engine(Settings(store=store))
     passages = eng.retriever.passages(question, k=7)
-    candidates = reader.read(question, passages[:3])
+    stats = word_stats(eng, question)
+    candidates = reader.read(question, passages[:3], idf=stats.idf_by_lemma())
     if not candidates:
         return None
-    s = answer_signals(eng, question, passages, candidates[0])
+    s = answer_signals(question, passages, candidates[0], stats)
     return [getattr(s, f) for f in FEATURES]
 
 

@@ -125,20 +125,29 @@ def _locate(text: str, answer: str, raw_start: int) -> int | None:
 # --- running ---------------------------------------------------------------------------
 
 def default_opener(name: str, text: str) -> AskFn:  # pragma: no cover - needs the full pipeline
-    """Index ``text`` into its own temporary store and answer with ``qa.api.ask``."""
+    """Index ``text`` into its own temporary store and answer with ``qa.api.ask``.
+
+    SQuAD v1.1 has no unanswerable questions, so every question is answered (abstention off);
+    what abstention would have done is reported from the confidences (``would_abstain``).
+    """
     import tempfile
 
     from index.build import build_index
     from qa.api import ask
+    from qa.settings import Settings
 
     tmp = tempfile.TemporaryDirectory(prefix="verbatim-squad-")
     build_index(tmp.name, {name: text})
+    settings = Settings(store=Path(tmp.name), abstain_below=0.0)
 
     class _Article:
         def __call__(self, question: str) -> Answer:
-            return ask(question, store=tmp.name)
+            return ask(question, settings=settings)
 
         def close(self) -> None:
+            from qa.api import forget_engines
+
+            forget_engines()
             tmp.cleanup()
 
     return _Article()
@@ -211,6 +220,12 @@ def summarise(rows: list[dict], **meta) -> dict:
                   latency_p50_ms=latencies[n // 2] if n else 0.0, located=len(located), rows=rows)
     for k in RECALL_AT:
         report[f"retrieval@{k}"] = mean(f"retrieval@{k}", located)
+    from qa.settings import Settings
+
+    threshold = Settings().abstain_below
+    kept = [r for r in rows if r["confidence"] >= threshold]
+    report["would_abstain"] = 1.0 - len(kept) / n if n else 0.0
+    report["f1_when_answering"] = mean("f1", kept)
     return report
 
 
@@ -219,7 +234,7 @@ def format_report(report: dict) -> str:
     lines = [f"{report.get('dataset', '')}  articles={report.get('articles')} seed={report.get('seed')}"
              f" questions={report['questions']}"]
     for key in ("em", "f1", "citation_recall", "retrieval@1", "retrieval@3", "retrieval@5",
-                "found_rate", "latency_ms", "latency_p50_ms"):
+                "would_abstain", "f1_when_answering", "latency_ms", "latency_p50_ms"):
         value = report[key]
         lines.append(f"  {key:<16} {value:8.1f}" if key.startswith("latency") else f"  {key:<16} {value:8.3f}")
     return "\n".join(lines)
