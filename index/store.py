@@ -23,6 +23,7 @@ import contextlib
 import fcntl
 import json
 import os
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +69,7 @@ class ServerCatalog(Catalog):
     def __init__(self, path: Path, remote: RemoteCatalog, every_s: float):
         super().__init__(path)
         self.remote, self.every_s, self._checked = remote, every_s, 0.0
+        self._syncing = threading.Lock()   # chat threads share this catalog: one sync at a time
 
     def generation(self) -> int:
         if time.monotonic() - self._checked >= self.every_s:
@@ -75,8 +77,9 @@ class ServerCatalog(Catalog):
         return super().generation()
 
     def sync(self, force: bool = False) -> bool:
-        self._checked = time.monotonic()
-        return sync_from_server(self, self.remote, force=force)
+        with self._syncing:
+            self._checked = time.monotonic()
+            return sync_from_server(self, self.remote, force=force)
 
 
 def sync_from_server(catalog: Catalog, remote: RemoteCatalog, *, force: bool = False) -> bool:

@@ -38,6 +38,8 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -175,6 +177,46 @@ def sample_sentences(articles: Sequence[BenchArticle], n: int) -> list[str]:
     return random.Random(SEED).sample(sentences, min(n, len(sentences)))
 
 
+def vm_hwm_mb(pid: int) -> float:
+    """Peak resident memory of a live process (VmHWM). ``ru_maxrss`` of a child is no good:
+    Linux starts it from the parent's peak at fork."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return 0.0
+
+
+def child_pids(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            pass
+    return found
+
+
+class ChildPeak(threading.Thread):
+    """Polls the peak memory of this process's children (the splitting worker) while it runs."""
+
+    def __init__(self, every_s: float = 0.25):
+        super().__init__(daemon=True)
+        self.every_s, self.peak_mb, self.done = every_s, 0.0, threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(self.every_s):
+            for pid in child_pids(os.getpid()):
+                self.peak_mb = max(self.peak_mb, vm_hwm_mb(pid))
+
+    def stop(self) -> float:
+        self.done.set()
+        self.join()
+        return self.peak_mb
+
+
 def folder_size(path: Path) -> int:
     return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
 
@@ -197,15 +239,17 @@ def measure_tier(tier: str, out: Path) -> dict:
     encode_sample = sample_sentences(articles, 3000) if articles else _seed_sentences()
     result: dict = {"tier": tier, "articles": len(articles) or 1}
     result["raw_encode_per_s"] = raw_encode_speed(encode_sample)
+    watcher = ChildPeak()
+    watcher.start()
     t0 = time.perf_counter()
     report = build_index(store, files, progress=_progress())
     result["index_s"] = time.perf_counter() - t0
+    result["worker_peak_rss_mb"] = watcher.stop()
     result["chunks"] = report.sentences_embedded
     result["index_per_s"] = report.sentences_embedded / result["index_s"]
     result.update(_ask_timings(store, questions))
     result["index_mb"] = folder_size(store) / 1e6
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    result["worker_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     if os.environ.get("QA_BENCH_ACCURACY") == "1" and articles:
         result["accuracy"] = accuracy_at_scale(store, articles)
     result.update(cold_start(store, questions[0]))
@@ -245,18 +289,20 @@ def _ask_timings(store: Path, questions: Sequence[str]) -> dict:
     settings = Settings(store=store, chroma_url=None)
     for q in questions[:3]:
         ask(q, settings=settings)   # warm: models loaded, caches primed
-    asks, floors = [], []
+    asks, floors, retrieves = [], [], []
     eng = engine(settings)
     for q in questions:
         t0 = time.perf_counter()
-        ask(q, settings=settings)
+        answer = ask(q, settings=settings)
         asks.append((time.perf_counter() - t0) * 1e3)
+        retrieves.append(answer.timings_ms.get("retrieve", 0.0))
         t0 = time.perf_counter()
         vector = eng.store.embedder.embed_query(q)
         eng.store.vectors.query(vector, settings.retrieve_k)
         floors.append((time.perf_counter() - t0) * 1e3)
     return {"questions": len(questions), "ask_p50_ms": percentile(asks, 0.5), "ask_p95_ms": percentile(asks, 0.95),
-            "floor_p50_ms": percentile(floors, 0.5), "floor_p95_ms": percentile(floors, 0.95)}
+            "floor_p50_ms": percentile(floors, 0.5), "floor_p95_ms": percentile(floors, 0.95),
+            "retrieve_p50_ms": percentile(retrieves, 0.5)}
 
 
 def cold_start(store: Path, question: str) -> dict:
@@ -266,14 +312,17 @@ def cold_start(store: Path, question: str) -> dict:
     t0 = time.perf_counter()
     script = Path(sys.executable).with_name("qa")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "qa.cli"]
-    proc = subprocess.Popen(command + ["ask", question], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    elapsed = time.perf_counter() - t0
-    if proc.returncode != 0:
-        raise RuntimeError(f"cold `qa ask` failed: {proc.stderr.read().decode()[-500:]}")
-    return {"cold_start_s": elapsed, "cold_peak_rss_mb": usage.ru_maxrss / 1024}
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(command + ["ask", question], env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        peak = 0.0
+        while proc.poll() is None:
+            peak = max(peak, vm_hwm_mb(proc.pid))
+            time.sleep(0.02)
+        elapsed = time.perf_counter() - t0
+        if proc.returncode != 0:
+            errors.seek(0)
+            raise RuntimeError(f"cold `qa ask` failed: {errors.read().decode()[-500:]}")
+    return {"cold_start_s": elapsed, "cold_peak_rss_mb": peak}
 
 
 def accuracy_at_scale(store: Path, articles: Sequence[BenchArticle]) -> dict:
@@ -315,16 +364,18 @@ def tier_name(tier: str) -> str:
 
 
 HEADER = ("| tier | articles | chunks | index chunks/s | raw encode/s | ratio | ask p50 / p95 ms | "
-          "floor p50 ms | ask/floor | peak RSS MB | index MB | cold start s (RSS MB) |\n"
-          "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "retrieve p50 ms | floor p50 ms | ask/floor | peak RSS MB | index MB | cold start s (RSS MB) |\n"
+          "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 
 
 def table_row(r: dict) -> str:
+    worker = f" (+{r['worker_peak_rss_mb']:.0f} worker)" if r.get("worker_peak_rss_mb") else ""
     return (f"| {tier_name(r['tier'])} | {r['articles']:,} | {r['chunks']:,} | {r['index_per_s']:.0f} | "
             f"{r['raw_encode_per_s']:.0f} | {r['index_per_s'] / r['raw_encode_per_s']:.0%} | "
-            f"{r['ask_p50_ms']:.0f} / {r['ask_p95_ms']:.0f} | {r['floor_p50_ms']:.0f} | "
-            f"{r['ask_p50_ms'] / r['floor_p50_ms']:.1f}x | {r['peak_rss_mb']:.0f} (+{r['worker_peak_rss_mb']:.0f} worker) | "
-            f"{r['index_mb']:.0f} | {r['cold_start_s']:.1f} ({r['cold_peak_rss_mb']:.0f}) |")
+            f"{r['ask_p50_ms']:.0f} / {r['ask_p95_ms']:.0f} | {r.get('retrieve_p50_ms', float('nan')):.0f} | "
+            f"{r['floor_p50_ms']:.0f} | {r['ask_p50_ms'] / r['floor_p50_ms']:.1f}x | "
+            f"{r['peak_rss_mb']:.0f}{worker} | {r['index_mb']:.0f} | "
+            f"{r['cold_start_s']:.1f} ({r['cold_peak_rss_mb']:.0f}) |")
 
 
 def accuracy_lines(r: dict) -> list[str]:
@@ -376,11 +427,27 @@ def run_bench(args: argparse.Namespace) -> list[dict]:
     return results
 
 
+def print_table(tiers: Sequence[str]) -> None:
+    """The table again from the stored results of earlier runs (``python -m qa.bench --table``)."""
+    results = [json.loads(p.read_text(encoding="utf-8")) for t in tiers
+               if (p := bench_dir() / "runs" / f"{t}.json").exists()]
+    print(HEADER)
+    for r in results:
+        print(table_row(r))
+    for r in results:
+        for line in accuracy_lines(r):
+            print(line)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m qa.bench", description="one benchmark tier (internal)")
-    parser.add_argument("--tier", required=True)
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--tier", help="measure this tier (seed, 1000a, 10000, ...)")
+    parser.add_argument("--out", type=Path, help="write the tier's result here (JSON)")
+    parser.add_argument("--table", action="store_true", help="print the table of the stored results")
     args = parser.parse_args(argv)
+    if args.table:
+        print_table(DEFAULT_TIERS)
+        return 0
     for name, value in {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1"}.items():
         os.environ.setdefault(name, value)
     measure_tier(args.tier, args.out)

@@ -1,0 +1,35 @@
+"""The benchmark's corpus and table (no timing here: `qa bench` is a command, not a test)."""
+from __future__ import annotations
+
+import pytest
+
+from qa import bench
+
+needs_data = pytest.mark.skipif(not (bench.bench_dir() / "squad_shifts" / "reddit_v1.0.json").exists(),
+                                reason="SQuAD-shifts files not in .cache/bench/squad_shifts/")
+
+
+@needs_data
+def test_the_corpus_never_uses_the_held_out_nyt_split():
+    articles = bench.real_articles()
+    assert len(articles) == 48 + 2035 + 2050
+    assert not any("nyt" in a.source for a in articles)
+    assert {a.source.split("-")[0] for a in articles} == {"new_wiki", "reddit", "amazon_reviews"}
+
+
+@needs_data
+def test_chunk_tiers_add_deterministic_filler_beyond_the_real_corpus():
+    first, again = bench.tier_corpus("100000"), bench.tier_corpus("100000")
+    assert [a.source for a in first] == [a.source for a in again]
+    assert first[-1].text == again[-1].text and first[-1].source.startswith("filler-")
+    assert 100000 <= sum(a.estimated_chunks() for a in first) < 100000 + 30
+    assert len(bench.tier_corpus("1000a")) == 1000
+
+
+def test_table_row_shows_ratios():
+    row = bench.table_row({"tier": "100000", "articles": 6000, "chunks": 100123, "index_per_s": 120.0,
+                           "raw_encode_per_s": 150.0, "ask_p50_ms": 90.0, "ask_p95_ms": 180.0,
+                           "retrieve_p50_ms": 40.0, "floor_p50_ms": 30.0, "peak_rss_mb": 1500.0,
+                           "worker_peak_rss_mb": 350.0, "index_mb": 400.0, "cold_start_s": 5.5,
+                           "cold_peak_rss_mb": 700.0})
+    assert row.startswith("| 100,000 chunks | 6,000 | 100,123 | 120 | 150 | 80% | 90 / 180 | 40 | 30 | 3.0x |")
