@@ -221,24 +221,39 @@ def folder_size(path: Path) -> int:
     return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
 
 
-def measure_tier(tier: str, out: Path) -> dict:
-    """Build the tier's corpus and index, then time everything; writes the result as JSON."""
-    from index.build import build_index
-
+def prepare_tier(tier: str) -> Path:
+    """Write the tier's corpus files and question samples (run in its own process, so reading
+    the SQuAD files does not count towards the measured process's memory)."""
     work = bench_dir() / "runs" / tier
     shutil.rmtree(work, ignore_errors=True)
-    store = work / "store"
+    work.mkdir(parents=True)
     if tier == "seed":
-        files = [PROJECT_ROOT / "seeds"]
-        articles, questions = [], _seed_questions()
+        articles, timing, encode = [], _seed_questions(), _seed_sentences()
     else:
         articles = tier_corpus(tier)
         write_corpus(articles, work / "corpus")
-        files = [work / "corpus"]
-        questions = _sample_questions(articles, int(os.environ.get("QA_BENCH_QUESTIONS", "60")))
-    encode_sample = sample_sentences(articles, 3000) if articles else _seed_sentences()
-    result: dict = {"tier": tier, "articles": len(articles) or 1}
-    result["raw_encode_per_s"] = raw_encode_speed(encode_sample)
+        timing = _sample_questions(articles, int(os.environ.get("QA_BENCH_QUESTIONS", "60")))
+        encode = sample_sentences(articles, 3000)
+    pool = [q for a in articles for q in a.questions]
+    accuracy = random.Random(SEED).sample(pool, min(int(os.environ.get("QA_BENCH_ACCURACY_QUESTIONS", "240")),
+                                                    len(pool)))
+    (work / "plan.json").write_text(json.dumps({
+        "articles": len(articles) or 1, "timing": timing, "encode": encode,
+        "accuracy": [[q.source, q.question, list(q.golds)] for q in accuracy]}), encoding="utf-8")
+    return work
+
+
+def measure_tier(tier: str, out: Path) -> dict:
+    """Index the prepared tier, then time everything; writes the result as JSON."""
+    from index.build import build_index
+
+    work = bench_dir() / "runs" / tier
+    plan = json.loads((work / "plan.json").read_text(encoding="utf-8"))
+    store = work / "store"
+    files = [PROJECT_ROOT / "seeds"] if tier == "seed" else [work / "corpus"]
+    questions = plan["timing"]
+    result: dict = {"tier": tier, "articles": plan["articles"]}
+    result["raw_encode_per_s"] = raw_encode_speed(plan["encode"])
     watcher = ChildPeak()
     watcher.start()
     t0 = time.perf_counter()
@@ -250,8 +265,8 @@ def measure_tier(tier: str, out: Path) -> dict:
     result.update(_ask_timings(store, questions))
     result["index_mb"] = folder_size(store) / 1e6
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    if os.environ.get("QA_BENCH_ACCURACY") == "1" and articles:
-        result["accuracy"] = accuracy_at_scale(store, articles)
+    if os.environ.get("QA_BENCH_ACCURACY") == "1" and plan["accuracy"]:
+        result["accuracy"] = accuracy_at_scale(store, [BenchQuestion(s, q, tuple(g), ()) for s, q, g in plan["accuracy"]])
     result.update(cold_start(store, questions[0]))
     out.write_text(json.dumps(result, indent=2), encoding="utf-8")
     if os.environ.get("QA_BENCH_KEEP") != "1":
@@ -325,17 +340,14 @@ def cold_start(store: Path, question: str) -> dict:
     return {"cold_start_s": elapsed, "cold_peak_rss_mb": peak}
 
 
-def accuracy_at_scale(store: Path, articles: Sequence[BenchArticle]) -> dict:
+def accuracy_at_scale(store: Path, sample: Sequence[BenchQuestion]) -> dict:
     """Each sampled question asked against the whole archive and scoped to its own article."""
     from qa.api import ask
     from qa.evaluation.squad import best_over_golds, exact_match, f1_score
     from qa.settings import Settings
 
     settings = Settings(store=store, chroma_url=None)
-    pool = [q for a in articles for q in a.questions]
-    n = int(os.environ.get("QA_BENCH_ACCURACY_QUESTIONS", "240"))
-    sample = random.Random(SEED).sample(pool, min(n, len(pool)))
-    scores = {"archive": [], "own": []}
+    scores: dict[str, list[dict]] = {"archive": [], "own": []}
     for q in sample:
         for mode, sources in (("archive", None), ("own", [q.source])):
             answer = ask(q.question, settings=settings, sources=sources)
@@ -404,6 +416,12 @@ def tiers_from(args: argparse.Namespace) -> list[str]:
     return list(DEFAULT_TIERS)
 
 
+def largest(tiers: Sequence[str]) -> str | None:
+    """The chunk tier with the most chunks (accuracy at scale runs there), if any."""
+    sized = [t for t in tiers if t != "seed" and not t.endswith("a")] or [t for t in tiers if t != "seed"]
+    return max(sized, key=lambda t: int(t.rstrip("a")), default=None)
+
+
 def run_bench(args: argparse.Namespace) -> list[dict]:
     """Run each tier in a fresh process and print the table row by row (stdout)."""
     tiers = tiers_from(args)
@@ -416,7 +434,8 @@ def run_bench(args: argparse.Namespace) -> list[dict]:
     for tier in tiers:
         out = bench_dir() / "runs" / f"{tier}.json"
         out.parent.mkdir(parents=True, exist_ok=True)
-        env = dict(os.environ, QA_BENCH_ACCURACY="1" if tier == tiers[-1] and tier != "seed" else "0")
+        env = dict(os.environ, QA_BENCH_ACCURACY="1" if tier == largest(tiers) else "0")
+        subprocess.run([sys.executable, "-m", "qa.bench", "--prepare", tier], env=env, check=True)
         subprocess.run([sys.executable, "-m", "qa.bench", "--tier", tier, "--out", str(out)], env=env, check=True)
         result = json.loads(out.read_text(encoding="utf-8"))
         results.append(result)
@@ -443,10 +462,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m qa.bench", description="one benchmark tier (internal)")
     parser.add_argument("--tier", help="measure this tier (seed, 1000a, 10000, ...)")
     parser.add_argument("--out", type=Path, help="write the tier's result here (JSON)")
+    parser.add_argument("--prepare", metavar="TIER", help="write the tier's corpus and question samples")
     parser.add_argument("--table", action="store_true", help="print the table of the stored results")
     args = parser.parse_args(argv)
     if args.table:
         print_table(DEFAULT_TIERS)
+        return 0
+    if args.prepare:
+        prepare_tier(args.prepare)
         return 0
     for name, value in {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1"}.items():
         os.environ.setdefault(name, value)
