@@ -89,6 +89,71 @@ _YESNO_STARTERS = {"is", "are", "was", "were", "do", "does", "did", "can", "coul
                    "would", "should", "has", "have", "had", "may", "might", "must", "shall"}
 _LIGHT_VERBS = {"be", "do", "have"}
 
+# Verbs that ask how something was *called*: "How did X describe Y?" wants the predicate
+# ("a tragic incident"), not a manner adverb.
+_DEPICT_VERBS = {"describe", "call", "characterize", "characterise", "label", "term", "brand",
+                 "portray", "depict", "dub", "name", "consider", "regard", "view", "deem"}
+# "How did X feel?" asks for the complement of a linking verb: "it was *deeply concerned*".
+LINKING_VERBS = frozenset({"feel", "seem", "look", "sound", "appear", "become", "remain"})
+
+# Near-synonymous verbs a question may use for the article's verb (general English, small on
+# purpose: a wrong match costs more than a missed one).
+_VERB_GROUPS = [
+    "say tell state claim declare announce report add note remark assert",
+    "describe call characterize characterise label term brand dub portray depict",
+    "accuse blame charge",
+    "kill murder slay",
+    "die perish",
+    "begin start commence launch",
+    "end finish conclude complete",
+    "buy purchase acquire",
+    "make build construct create produce",
+    "found establish create form",
+    "get receive obtain gain earn win",
+    "give grant award donate provide offer",
+    "cancel scrap drop abandon call",
+    "detain arrest jail imprison",
+    "attack strike hit raid assault",
+    "leave depart quit",
+    "show demonstrate reveal indicate",
+    "help aid assist support",
+    "try attempt seek",
+    "use employ utilize utilise",
+    "write author pen compose",
+    "criticize criticise condemn denounce",
+    "visit tour",
+    "deny refuse reject",
+    "ask request demand",
+    "name appoint nominate elect",
+    "lead head run direct manage",
+    "cause trigger prompt",
+    "increase rise grow climb",
+    "decrease fall drop decline",
+    "move relocate transfer",
+    "live reside dwell",
+    "need require",
+    "allow permit let enable",
+    "stop halt cease",
+    "continue keep",
+    "take seize confiscate remove",
+    "search raid",
+    "happen occur",
+]
+RELATED_VERBS: dict[str, frozenset[str]] = {}
+for _group in _VERB_GROUPS:
+    for _w in _group.split():
+        RELATED_VERBS[_w] = RELATED_VERBS.get(_w, frozenset()) | frozenset(_group.split())
+
+
+def related_verbs(lemma: str) -> frozenset[str]:
+    """The lemma and its near-synonyms: ``related_verbs("accuse")`` holds "blame"."""
+    return RELATED_VERBS.get(lemma, frozenset()) | {lemma}
+
+
+def focus_kind(lemma: str) -> str:
+    """The answer type a noun names ("capital" -> PLACE), or "" when it names none."""
+    return _FOCUS_LOOKUP.get(lemma, ("", {}))[0]
+
 
 @dataclass(frozen=True)
 class Term:
@@ -108,6 +173,7 @@ class Question:
     content: tuple[Term, ...]            # content words (no stop words, wh-words, punctuation)
     how_adj: str = ""                    # "many" in "how many ..."
     wh_role: str = ""                    # "subj" / "obj": the wh-phrase's role for the verb
+    slot: tuple[str, str] = ("", "")     # (anchor lemma, relation) the answer fills, see _slot
 
     def label_weight(self, label: str) -> float:
         return dict(self.labels).get(label, 0.0)
@@ -129,10 +195,15 @@ def analyse(question: str) -> Question:
     focus_tok = _focus_token(doc, wh_tok)
     focus = focus_tok.lemma_.lower() if focus_tok is not None else ""
     answer_type, labels, how_adj = _answer_type(doc, wh_tok, wh, focus)
+    verb_tok = _main_verb_token(doc)
+    verb = verb_tok.lemma_.lower() if verb_tok is not None else ""
+    slot = _slot(doc, wh_tok, verb_tok)
+    # With a stranded preposition or "to do", the wh-word is not the main verb's argument.
+    wh_role = "" if slot[1] in ("vp",) or slot[1].startswith("prep:") else _wh_role(wh_tok, verb_tok)
     return Question(text=question, wh=wh, answer_type=answer_type,
                     labels=tuple(sorted(labels.items(), key=lambda kv: -kv[1])),
-                    focus=focus, verb=_main_verb(doc), content=_content_terms(doc, how_adj),
-                    how_adj=how_adj, wh_role=_wh_role(wh_tok))
+                    focus=focus, verb=verb, content=_content_terms(doc, how_adj),
+                    how_adj=how_adj, wh_role=wh_role, slot=slot)
 
 
 def _wh_token(doc):
@@ -209,30 +280,64 @@ def _how_type(doc, wh_tok):
 
 
 def _main_verb(doc) -> str:
+    tok = _main_verb_token(doc)
+    return tok.lemma_.lower() if tok is not None else ""
+
+
+def _main_verb_token(doc):
     root = doc[:].root
     # The small model often tags the verb of "When did the war end?" as a noun: an auxiliary
     # or a subject hanging from the root says it is the verb all the same.
     verb_like = root.pos_ == "VERB" or any(c.dep_ in ("aux", "auxpass", "nsubj", "nsubjpass")
                                            for c in root.children)
     if verb_like and root.pos_ != "AUX" and root.lemma_.lower() not in _LIGHT_VERBS:
-        return root.lemma_.lower()
+        return root
     for tok in root.subtree:
         if (tok.pos_ == "VERB" and tok.lemma_.lower() not in _LIGHT_VERBS
                 and tok.dep_ in ("xcomp", "ccomp", "relcl", "conj", "acl", "advcl", "acomp", "ROOT")):
-            return tok.lemma_.lower()
-    return ""
+            return tok
+    return None
 
 
-def _wh_role(wh_tok) -> str:
+def _wh_role(wh_tok, verb_tok=None) -> str:
     """ "Who founded X?" -> subj; "What did X found?" -> obj (through a what/which + noun)."""
     if wh_tok is None:
         return ""
     tok = wh_tok.head if wh_tok.dep_ in ("det", "poss") else wh_tok
+    if tok.dep_ == "nsubj" and verb_tok is not None and tok.head.i != verb_tok.i and any(
+            c.dep_ == "nsubj" and c.i != tok.i for c in verb_tok.children):
+        return "obj"  # "Which city was the jet approaching?": the verb has its own subject
     if tok.dep_ in ("nsubj", "nsubjpass"):
         return "subj" if tok.dep_ == "nsubj" else "obj"
     if tok.dep_ in ("dobj", "attr", "oprd"):
         return "obj"
     return ""
+
+
+def _slot(doc, wh_tok, verb_tok) -> tuple[str, str]:
+    """Where the answer hangs in the sentence, as (anchor lemma, relation).
+
+    ``"What was he charged with?"`` -> ("charge", "prep:with") (a stranded preposition);
+    ``"What did she try to do?"`` -> ("try", "vp") (the complement of the anchor verb);
+    ``"How did he describe the crash?"`` -> ("describe", "pred") (the predicative complement).
+    """
+    if wh_tok is None:
+        return "", ""
+    if wh_tok.lower_ in ("what", "which", "who", "whom"):
+        for tok in doc:
+            if tok.dep_ == "prep" and tok.i > wh_tok.i and not any(c.dep_ in ("pobj", "pcomp") and c.i > tok.i for c in tok.children) \
+                    and (tok.i + 1 == len(doc) or doc[tok.i + 1].is_punct):
+                return tok.head.lemma_.lower(), "prep:" + tok.lower_
+        for tok in doc:
+            if tok.lemma_.lower() == "do" and tok.dep_ in ("xcomp", "ccomp") and tok.head.pos_ == "VERB" \
+                    and not any(c.dep_ == "dobj" and c.i != wh_tok.i for c in tok.children):
+                return tok.head.lemma_.lower(), "vp"
+    if wh_tok.lower_ == "how":
+        verbs = ([verb_tok] if verb_tok is not None else []) + [t for t in doc if t.pos_ in ("VERB", "AUX")]
+        for tok in verbs:
+            if tok.lemma_.lower() in _DEPICT_VERBS | LINKING_VERBS:
+                return tok.lemma_.lower(), "pred"
+    return "", ""
 
 
 def _content_terms(doc, how_adj: str = "") -> tuple[Term, ...]:

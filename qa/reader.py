@@ -23,7 +23,7 @@ from typing import Mapping, Sequence
 
 from index import nlp
 from qa.passage import Passage
-from qa.question import Question, analyse
+from qa.question import LINKING_VERBS, Question, analyse, focus_kind, related_verbs
 
 READ_K = 3          # passages the reader looks inside
 MAX_SPAN_TOKENS = 12
@@ -33,29 +33,33 @@ TREE_DECAY = 2.0    # arcs in the dependency tree
 # Hand-set weights of the span scorer (tuned on a development sample, see the README).
 WEIGHTS: dict[str, float] = {
     "bias": -3.25,
-    "type": 2.5,  # candidate's entity label matches the expected type (weighted)
+    "type": 2.75,  # candidate's entity label matches the expected type (weighted)
     "mismatch": -1.5,  # candidate is an entity of a label the question rules out
-    "no_type": 0.25,  # question wants an entity, candidate carries none
+    "no_type": -0.75,  # question wants an entity, candidate carries none
     "near": 2.25,  # IDF-weighted closeness to the question's words (surface)
-    "tree": 1.5,  # same, along the dependency tree
+    "tree": 1.25,  # same, along the dependency tree
     "cover": 4.75,  # share of the question's IDF mass present in the sentence
-    "retrieval": 1.75,  # passage's fused retrieval score
+    "retrieval": 2.75,  # passage's fused retrieval score
     "first": 1.05,  # passage is the best retrieved one
-    "verb_arg": 1.3,  # argument of the question's main verb
-    "appos": -0.75,  # apposition to a question word: it mostly restates that word
-    "focus": 1.75,  # the question's focus noun is attached to the span
-    "overlap": -0.25,  # share of the span's words that the question already has
+    "verb_arg": 0.55,  # argument of the question's main verb
+    "appos": 0.25,  # apposition to a question word ("X, the company's founder")
+    "focus": 2.5,  # the question's focus noun is attached to the span
+    "overlap": 0.25,  # share of the span's question words (on top of partial_copy)
     "length": 0.0,  # per word beyond three (tuned to 0: tree/modifier cover it)
     "entity": -0.1,  # span is exactly a named entity or number
-    "propn": 0.55,  # span is headed by a proper noun
+    "propn": 0.3,  # span is headed by a proper noun
     "role": 0.5,  # plays the wh-phrase's role (subject/object) for the question's verb
     "pobj": 0.25,  # span is the object of a preposition
     "modifier": -0.25,  # span is a compound/possessive modifier of a bigger noun
-    "numeric_noun": -1.0,  # a date or number answering a question that asks for no entity
+    "numeric_noun": -2.0,  # a date or number answering a question that asks for no entity
+    "slot": 2.0,  # fills the question's slot: object of its stranded preposition, "to do" complement
+    "of_total": -0.5,  # the whole in "38 of 67": a count question mostly asks for the part
+    "partial_copy": -0.5,  # holds some of the question's content words, plus others
+    "manner_pp": 1.0,  # how-question, span is the object of by/through/via/with/using
 }
 # score = sigmoid(SCALE * z + SHIFT): fitted so a span's score is close to its expected SQuAD F1
 # on the development sample (z is the weighted feature sum above).
-CALIBRATION = (0.35, -2.0)
+CALIBRATION = (0.3, -1.75)
 SENTENCE_WEIGHTS = {"bias": -3.0, "cover": 1.5, "retrieval": 1.0}
 SPAN_FLOOR = 0.10     # below this the whole sentence is the better answer
 
@@ -65,6 +69,7 @@ _ARG_DEPS = {"nsubj", "nsubjpass", "dobj", "attr", "pobj", "appos", "oprd", "aco
 _CLAUSE_DEPS = {"prep", "advcl", "xcomp", "ccomp", "acl", "relcl", "agent"}
 _TRIM_LEFT_POS = {"DET", "PUNCT", "CCONJ", "ADP", "PART", "SPACE"}
 _TRIM_RIGHT_POS = {"PUNCT", "CCONJ", "ADP", "PART", "SPACE", "DET"}
+_MANNER_PREPS = {"by", "through", "via", "with", "using", "thanks"}
 _NUMERIC = {"CARDINAL", "QUANTITY", "MONEY", "PERCENT", "DATE", "TIME", "ORDINAL"}
 
 
@@ -125,17 +130,43 @@ class _Context:
         self.weight = {t.lemma: _idf(t.lemma, t.text, idf) for t in q.content}
         self.total = sum(self.weight.values()) or 1.0
         self.matches: dict[str, list[int]] = {}
+        # The question's verb also matches its near-synonyms ("accuse" ~ "blamed").
+        names = {t.lemma: related_verbs(t.lemma) if t.lemma == q.verb else {t.lemma} for t in q.content}
         for tok in doc:
             if tok.is_punct or tok.is_stop:
                 continue
             for term in q.content:
-                if tok.lemma_.lower() == term.lemma or tok.lower_ == term.text:
+                if tok.lemma_.lower() in names[term.lemma] or tok.lower_ == term.text:
                     self.matches.setdefault(term.lemma, []).append(tok.i)
         self.matched = {i for idx in self.matches.values() for i in idx}
         self.cover = sum(self.weight[lemma] for lemma in self.matches) / self.total
-        self.verbs = [t for t in doc if q.verb and t.lemma_.lower() == q.verb and t.pos_ in ("VERB", "AUX")]
+        verbs = related_verbs(q.verb) if q.verb else frozenset()
+        self.verbs = [t for t in doc if t.lemma_.lower() in verbs and t.pos_ in ("VERB", "AUX")]
+        self.slot = _slot_tokens(doc, q)
         self.focus = [t.i for t in doc if q.focus and t.lemma_.lower() == q.focus]
         self.depth = [_depth(t) for t in doc]
+
+
+def _slot_tokens(doc, q: Question) -> set[int]:
+    """Tokens that fill the question's slot (see ``Question.slot``) in this sentence."""
+    anchor, rel = q.slot
+    if not rel:
+        return set()
+    names = related_verbs(anchor) | ({"be"} if anchor in LINKING_VERBS else set())
+    out = set()
+    for a in doc:
+        if a.lemma_.lower() not in names and a.lower_ not in names:
+            continue
+        for c in a.children:
+            if rel.startswith("prep:") and c.dep_ in ("prep", "agent", "dative") and c.lower_ == rel[5:]:
+                out |= {g.i for g in c.children if g.dep_ in ("pobj", "pcomp")}
+            elif rel == "vp" and c.dep_ in ("xcomp", "ccomp"):
+                out.add(c.i)
+            elif rel == "pred" and c.dep_ in ("oprd", "acomp", "xcomp", "dobj", "attr"):
+                out.add(c.i)
+            elif rel == "pred" and c.dep_ == "prep" and c.lower_ == "as":
+                out |= {g.i for g in c.children if g.dep_ == "pobj"}
+    return out
 
 
 def _idf(lemma: str, text: str, idf: Mapping[str, float] | None) -> float:
@@ -242,8 +273,13 @@ def _features(doc, i, j, q, ctx, passage, entity_labels):
     if in_question == len(content):
         return None  # never answer with the question's own words
     root = toks.root
+    # The focus noun heading the span is part of the answer ("which trip" -> "scheduled trip").
+    copied = in_question - (root.i in ctx.matched and root.i in ctx.focus)
     label, exact = _label(doc, i, j, root, entity_labels)
     type_w = q.label_weight(label) if label else 0.0
+    if q.wants_entity and type_w == 0.0 and _appos_kind(root) == q.answer_type:
+        label, type_w = label or "APPOS", 0.8   # "Grozny, the regional capital": a place
+    arg = _argument(root)
     n = j - i
     return {
         "type": type_w * (1.0 if exact else 0.7),
@@ -254,14 +290,19 @@ def _features(doc, i, j, q, ctx, passage, entity_labels):
         "cover": ctx.cover,
         "retrieval": passage.score,
         "first": float(passage.rank == 0),
-        "verb_arg": _verb_arg(root, ctx),
+        # With "what did X try to do?" the wh-word belongs to "do", not to the main verb.
+        "verb_arg": 0.0 if q.slot[1] == "vp" else _verb_arg(arg, ctx),
         "appos": _appos(root, ctx),
         "focus": _focus(doc, root, i, j, ctx),
-        "overlap": in_question / len(content),
+        "overlap": copied / len(content),
         "length": max(0, n - 3),
         "entity": float(exact),
         "propn": float(root.pos_ == "PROPN"),
-        "role": _role(root, q, ctx),
+        "role": _role(arg, q, ctx),
+        "slot": _slot_fill(doc, i, j, root, ctx),
+        "of_total": float(root.like_num and i >= 2 and doc[i - 1].lower_ == "of" and doc[i - 2].like_num),
+        "partial_copy": float(copied > 0),
+        "manner_pp": float(q.answer_type == "MANNER" and root.dep_ == "pobj" and root.head.lower_ in _MANNER_PREPS),
         "pobj": float(root.dep_ == "pobj"),
         "modifier": float(root.dep_ in ("compound", "poss", "nmod", "amod")),
         "numeric_noun": float(not q.wants_entity and label in _NUMERIC),
@@ -278,6 +319,40 @@ def _label(doc, i, j, root, entity_labels) -> tuple[str, bool]:
     if root.like_num or root.pos_ == "NUM":
         return "CARDINAL", j - i == 1
     return "", False
+
+
+def _argument(root):
+    """The noun a number stands for: "38" in "killing 38 of 67 people" -> "people"."""
+    tok = root
+    for _ in range(3):
+        if tok.dep_ in ("nummod", "quantmod") and tok.head.i != tok.i:
+            tok = tok.head
+        else:
+            break
+    return tok
+
+
+def _appos_kind(root) -> str:
+    """The answer type named by an apposition to the span ("X, the capital ...")."""
+    nouns = [c for c in root.children if c.dep_ == "appos"]
+    if root.dep_ == "appos":
+        nouns.append(root.head)
+    for noun in nouns:
+        kind = focus_kind(noun.lemma_.lower())
+        if kind:
+            return kind
+    return ""
+
+
+def _slot_fill(doc, i: int, j: int, root, ctx: _Context) -> float:
+    """1 when the span is a slot filler or its phrase, 0.5 when it starts with one."""
+    for s in ctx.slot:
+        if root.i == s:
+            return 1.0
+        tok = doc[s]
+        if i <= s < j and tok.left_edge.i <= i and j <= tok.right_edge.i + 1:
+            return 1.0 if i <= tok.left_edge.i + 2 else 0.5
+    return 0.0
 
 
 def _near(ctx: _Context, i: int, j: int) -> float:

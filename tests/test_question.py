@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.question import ANSWER_TYPES, analyse
+from qa.question import ANSWER_TYPES, analyse, related_verbs
 
 GOLDEN = [
     # question, wh, answer type, focus, verb
@@ -72,6 +72,38 @@ def test_how_adjective_is_not_a_content_word():
 ])
 def test_wh_role(text, role):
     assert analyse(text).wh_role == role
+
+
+@pytest.mark.parametrize("text, slot", [
+    ("What was the mayor charged with?", ("charge", "prep:with")),
+    ("What are the suspects under investigation for?", ("investigation", "prep:for")),
+    ("What did the minister try to do?", ("try", "vp")),
+    ("How did the critic describe the film?", ("describe", "pred")),
+    ("How did the fans feel after the game?", ("feel", "pred")),
+    ("Who founded the company?", ("", "")),
+    ("What did the minister announce?", ("", "")),
+])
+def test_slot(text, slot):
+    assert analyse(text).slot == slot
+
+
+def test_a_stranded_preposition_or_to_do_takes_the_role_from_the_main_verb():
+    assert analyse("What was the mayor charged with?").wh_role == ""
+    assert analyse("What did the minister try to do?").wh_role == ""
+
+
+def test_which_noun_before_a_subject_is_the_object():
+    assert analyse("Which city was the jet approaching when it was attacked?").wh_role == "obj"
+
+
+@pytest.mark.parametrize("verb, related, unrelated", [
+    ("accuse", "blame", "praise"),
+    ("describe", "call", "build"),
+    ("kill", "murder", "die"),
+    ("zzz", "zzz", "say"),
+])
+def test_related_verbs(verb, related, unrelated):
+    assert related in related_verbs(verb) and unrelated not in related_verbs(verb)
 
 
 def test_lower_case_questions_are_analysed_alike():

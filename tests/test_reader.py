@@ -19,7 +19,11 @@ DOC = ("Bridges of Millford\n\n"
        "It cost $4 million and carries about 12,000 vehicles a day across the Ohio River. "
        "The city council voted to close the bridge in March 2019 because of corrosion in its steel cables. "
        "Repairs were carried out by Hanson Construction, a company based in Cincinnati. "
-       "About 40 percent of commuters switched to the ferry while the bridge was closed.")
+       "About 40 percent of commuters switched to the ferry while the bridge was closed. "
+       "A storm in 1947 sank a ferry near the bridge, killing 12 of 40 passengers aboard. "
+       "The ferry's owner, Tom Reyes, was charged with negligence and later called the sinking a preventable disaster. "
+       "Barges were approaching Dunmore, the largest city on the river, when the storm began. "
+       "Reyes had tried to sell the ferry company before the storm.")
 
 
 def _sentences() -> list[Passage]:
@@ -51,6 +55,17 @@ GOLDEN = [
     ("Who carried out the repairs?", 3, "Hanson Construction"),
     ("Where is Hanson Construction based?", 3, "Cincinnati"),
     ("What percentage of commuters switched to the ferry?", 4, "About 40 percent"),
+    # "X of Y": a count question asks for the part, not the whole
+    ("How many passengers were killed when the ferry sank?", 5, "12"),
+    # the object of the question's stranded preposition
+    ("What was the ferry's owner charged with?", 6, "negligence"),
+    # "how did X describe Y" wants the predicate, matched through a near-synonym ("called")
+    ("How did Reyes describe the sinking?", 6, "preventable disaster"),
+    # object of the verb although the small model parses "which city" as a subject; the
+    # apposition ("the largest city") types the place
+    ("Which city were the barges approaching?", 7, "Dunmore"),
+    # "what did X try to do" wants the complement of "try"
+    ("What had Reyes tried to do before the storm?", 8, "sell the ferry company before the storm"),
 ]
 
 
@@ -104,6 +119,14 @@ def test_the_right_type_beats_a_closer_wrong_type():
     best = read("When did the bridge open?", _ranked(0))[0]
     assert analyse("When did the bridge open?").answer_type == "DATE"
     assert best.text == "1932"
+
+
+def test_a_partial_copy_of_the_question_loses_to_the_slot_filler():
+    # "Reyes" and "ferry's owner" repeat the question; the charge is what it asks for.
+    candidates = [c for c in read("What was Tom Reyes charged with?", _ranked(6)) if c.kind == "span"]
+    assert candidates[0].text == "negligence"
+    copies = [c for c in candidates if "Reyes" in c.text and c.text != "Tom Reyes"]
+    assert all(c.score < candidates[0].score for c in copies)
 
 
 def test_no_passages_no_candidates():
