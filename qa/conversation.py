@@ -1,15 +1,15 @@
 """Conversational follow-ups without a language model: read a question in the light of earlier turns.
 
     >>> resolve("What was he charged with?",
-    ...         [Turn("Who is the editor-in-chief of Sputnik Azerbaijan?", "...", "Yevgeny Belousov", True)])
-    'What was Yevgeny Belousov charged with?'
+    ...         [Turn("Who chairs the heritage trust?", "...", "Peter Okafor", True)])
+    'What did Peter Okafor say?'
 
 A follow-up is read in one of three ways, tried in order:
 
-1. an elliptical fragment ("And Kartavykh?", "What about the second one?") re-uses the previous
+1. an elliptical fragment ("And Brekke?", "What about the second one?") re-uses the previous
    question's frame, with the new phrase put in place of the phrase it contrasts with;
 2. a bare wh-fragment ("Why?", "And when?") asks the new wh-question of the previous question
-   with its answer filled in ("Why did Azerbaijan cancel a scheduled trip to Moscow?");
+   with its answer filled in ("Why did the council cancel the ferry to the island?");
 3. otherwise each reference is replaced where it stands: personal and possessive pronouns,
    demonstrative noun phrases ("that visit"), "one" anaphora ("the older one"), "there", "then".
 
@@ -194,7 +194,7 @@ _PREPOSITIONS = {"in", "on", "at", "to", "from", "by", "near", "during", "since"
 
 @dataclass(frozen=True)
 class Mention:
-    text: str          # as it should be substituted ("Yevgeny Belousov")
+    text: str          # as it should be substituted ("Peter Okafor")
     kind: str          # person, org, place, time, number or thing
     plural: bool
     gender: str        # "m", "f" or "" (unknown)
@@ -256,7 +256,7 @@ def _kind_of_span(span, wh: str) -> str:
 
 
 def _role_of(token) -> bool:
-    """ "the editor-in-chief of Sputnik": a pobj of "of" after a person noun."""
+    """ "the chairman of the trust": a pobj of "of" after a person noun."""
     prep = token.head
     if token.dep_ != "pobj" or prep.lower_ != "of":
         return False
@@ -326,7 +326,7 @@ def _mention(span, age: int, rank: int, wh: str = "", phrase: str = "",
 
 
 def _coordinated(chunk):
-    """The chunk stretched over its conjuncts: "Belousov" -> "Belousov and Kartavykh"."""
+    """The chunk stretched over its conjuncts: "Okafor" -> "Okafor and Brekke"."""
     conjuncts = [c for c in chunk.root.children if c.dep_ == "conj" and c.pos_ in {"NOUN", "PROPN"}]
     if not conjuncts:
         return chunk
@@ -380,7 +380,7 @@ def _span_mentions(doc, age: int, first_rank: int, wh: str = "") -> list[Mention
     spans = []
     for chunk in doc.noun_chunks:
         owners = [c for c in chunk.root.children if c.dep_ == "poss" and c.pos_ in {"PROPN", "NOUN"}]
-        spans += [doc[o.left_edge.i:o.i + 1] for o in owners]  # "Sputnik's accreditation"
+        spans += [doc[o.left_edge.i:o.i + 1] for o in owners]  # "the trust's chairman"
         spans.append(_coordinated(chunk))
     spans += [e for e in doc.ents if e.label_ not in {"CARDINAL", "ORDINAL"}]
     spans = sorted(spans, key=lambda s: (_subject_of(s) is None, s.start))
@@ -395,7 +395,7 @@ def _span_mentions(doc, age: int, first_rank: int, wh: str = "") -> list[Mention
 
 
 def _place_phrase(span):
-    """ "Yekaterinburg" in "in Yekaterinburg, Russia" -> (that whole place, "in Yekaterinburg, Russia")."""
+    """ "Dunmore" in "in Dunmore, Ireland" -> (that whole place, "in Dunmore, Ireland")."""
     root = span.root
     if root.ent_type_ not in {"GPE", "LOC", "FAC"} or root.dep_ != "pobj" \
             or root.head.lower_ not in _PREPOSITIONS:
@@ -503,7 +503,7 @@ def _known_names(history: Sequence[Turn]) -> list[str]:
 
 
 def _full_name(name: str, names: Iterable[str]) -> str:
-    """A one-word name as the history spelled it in full: "Kartavykh" -> "Igor Kartavykh"."""
+    """A one-word name as the history spelled it in full: "Brekke" -> "Anna Brekke"."""
     if " " in name:
         return name
     longer = [n for n in names if name.lower() in n.lower().split() and len(n) > len(name)]
@@ -532,7 +532,7 @@ def resolve(question: str, history: Sequence[Turn]) -> str:
 # -- 1. elliptical fragments ------------------------------------------------------------------
 
 def _fragment(doc):
-    """The noun phrase of "And Kartavykh?" / "What about the second one?", else None."""
+    """The noun phrase of "And Brekke?" / "What about the second one?", else None."""
     tokens = [t for t in doc if not t.is_punct]
     while tokens and tokens[0].lower_ in _DISCOURSE:
         tokens = tokens[1:]
@@ -607,7 +607,7 @@ def _fragment_text(fragment, target, names: Sequence[str]) -> str:
 # -- 2. bare wh-fragments ---------------------------------------------------------------------
 
 def _read_bare_wh(doc, history: Sequence[Turn]) -> str | None:
-    """ "Why?" after "What did Azerbaijan cancel?" -> "Why did Azerbaijan cancel <answer>?" """
+    """ "Why?" after "What did the council cancel?" -> "Why did the council cancel <answer>?" """
     tokens = [t for t in doc if not t.is_punct and t.lower_ not in _DISCOURSE]
     if len(tokens) != 1 or tokens[0].lower_ not in {"why", "when", "where", "how"}:
         return None
@@ -642,7 +642,7 @@ def _read_bare_wh(doc, history: Sequence[Turn]) -> str | None:
 
 
 def _subject_question(wh: str, subject, filled: str, end: int) -> str | None:
-    """ "Who canceled the trip?" + "Azerbaijan" -> "Why did Azerbaijan cancel the trip?" """
+    """ "Who canceled the trip?" + "the council" -> "Why did the council cancel the trip?" """
     verb, doc = subject.head, subject.doc
     auxiliaries = [c for c in verb.children if c.dep_ in {"aux", "auxpass"} and c.i > subject.i]
     if verb.pos_ == "AUX" and not auxiliaries:
@@ -731,7 +731,7 @@ def _is_expletive(token) -> bool:
 
 
 def _bound_in_question(token, wanted: str) -> bool:
-    """ "Did Aliyev say he ...": an earlier phrase of the same question is the antecedent."""
+    """ "Did Okafor say he ...": an earlier phrase of the same question is the antecedent."""
     doc = token.doc
     for span in list(doc.ents) + list(doc.noun_chunks):
         if span.end > token.i or span.root.pos_ == "PRON" or span.root.tag_.startswith("W"):
@@ -779,7 +779,7 @@ def _noun_phrases(history: Sequence[Turn]):
 
 
 def _stretched(chunk):
-    """ "a visit" -> "a visit to Baku by a Russian deputy prime minister" (prepositions only)."""
+    """ "a visit" -> "a visit to the island by the regional minister" (prepositions only)."""
     doc, end = chunk.doc, chunk.end
     for child in chunk.root.rights:
         if child.dep_ == "prep" and child.i == end:
@@ -792,7 +792,7 @@ def _stretched(chunk):
 
 
 def _demonstrative_edit(token, history: Sequence[Turn]):
-    """ "that visit" -> "the visit to Baku by a Russian deputy prime minister" """
+    """ "that visit" -> "the visit to the island by the regional minister" """
     if token.lower_ not in _DEMONSTRATIVES or token.dep_ == "mark" or token.tag_ != "DT":
         return None
     doc = token.doc

@@ -15,7 +15,7 @@ from typing import Any
 class Citation:
     """A verbatim passage of an indexed document, located by ``[start, end)`` offsets."""
 
-    source: str  # the document's name, e.g. "azerbaijan-russia-sputnik-arrests.txt"
+    source: str  # the document's name, e.g. "harbour-storm.txt"
     start: int
     end: int
     quote: str  # == document_text[start:end]

@@ -111,18 +111,24 @@ def _locate(text: str, span: str, raw_start: int) -> tuple[int, int] | None:
 # --- running ---------------------------------------------------------------------------
 
 def default_opener(name: str, text: str) -> AskFn:  # pragma: no cover - needs the full pipeline
-    """Index the story into its own temporary store and answer with ``qa.api.ask``."""
+    """Index the story into its own temporary store and answer with ``qa.api.ask``.
+
+    Every scored CoQA question has an answer in the story, so abstention is off (as in the
+    SQuAD evaluation): the scores measure the answers, with and without history.
+    """
     import tempfile
 
     from index.build import build_index
     from qa.api import ask, forget_engines
+    from qa.settings import Settings
 
     tmp = tempfile.TemporaryDirectory(prefix="verbatim-coqa-")
     build_index(Path(tmp.name) / "store", {name: text})
+    settings = Settings(store=Path(tmp.name) / "store", abstain_below=0.0)
 
     class _Story:
         def __call__(self, question: str, history: Sequence[Answer] | None) -> Answer:
-            return ask(question, history=history, store=Path(tmp.name) / "store")
+            return ask(question, history=history, settings=settings)
 
         def close(self) -> None:
             forget_engines()
