@@ -211,6 +211,9 @@ def candidate_spans(doc, q: Question) -> set[tuple[int, int]]:
         if tok.dep_ in _ARG_DEPS and tok.pos_ in ("NOUN", "PROPN", "NUM", "PRON", "ADJ"):
             raw.append(_subtree(tok))
             raw.append((tok.left_edge.i, tok.i + 1))     # the noun without what follows it
+            raw.append(_core(tok))                       # ... or without its relative clause
+        if tok.dep_ == "amod" and tok.pos_ == "ADJ" and any(t.like_num for t in tok.subtree):
+            raw.append(_subtree(tok))                    # "60-year-old", "$4-million"
         if q.answer_type in ("MANNER", "REASON", "ADJ", "OTHER", "NOUN") and tok.dep_ in _CLAUSE_DEPS:
             raw.append(_subtree(tok))
         if q.answer_type in ("OTHER", "NOUN", "MANNER") and tok.pos_ == "VERB" and tok.dep_ in ("xcomp", "conj", "advcl", "ccomp", "relcl", "ROOT"):
@@ -225,6 +228,12 @@ def candidate_spans(doc, q: Question) -> set[tuple[int, int]]:
 
 def _subtree(tok) -> tuple[int, int]:
     return tok.left_edge.i, tok.right_edge.i + 1
+
+
+def _core(tok) -> tuple[int, int]:
+    """The phrase up to its first comma, relative clause or apposition on the right."""
+    cut = [c.left_edge.i for c in tok.rights if c.dep_ in ("relcl", "appos", "punct", "cc", "conj")]
+    return tok.left_edge.i, min(cut) if cut else tok.right_edge.i + 1
 
 
 def _proper_runs(doc) -> list[tuple[int, int]]:
@@ -347,11 +356,11 @@ def _appos_kind(root) -> str:
 def _slot_fill(doc, i: int, j: int, root, ctx: _Context) -> float:
     """1 when the span is a slot filler or its phrase, 0.5 when it starts with one."""
     for s in ctx.slot:
-        if root.i == s:
-            return 1.0
         tok = doc[s]
         if i <= s < j and tok.left_edge.i <= i and j <= tok.right_edge.i + 1:
-            return 1.0 if i <= tok.left_edge.i + 2 else 0.5
+            # the whole phrase ("conspiracy to commit fraud") beats its head word alone
+            whole = (i, j) in (_trim(doc, *_subtree(tok)), _trim(doc, *_core(tok)))
+            return 1.0 if whole else 0.7 if root.i == s or i <= tok.left_edge.i + 2 else 0.4
     return 0.0
 
 
