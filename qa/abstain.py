@@ -21,8 +21,8 @@ import numpy as np
 
 from index import nlp
 
-WEIGHTS = {"coverage": 2.19, "absent": -1.69, "dense": 1.97, "span": 0.25}
-BIAS = -1.9
+WEIGHTS = {"coverage": 1.89, "absent": -1.63, "dense": 1.93, "span": 0.96}
+BIAS = -1.90
 SYNONYM_FLOOR = 0.45   # word cosine below which a word of the evidence does not stand in
 SYNONYM_FULL = 0.75    # at or above: as good as the word itself
 

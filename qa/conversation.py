@@ -32,6 +32,9 @@ from typing import Any, Iterable, Sequence
 from index import nlp
 
 
+ANTECEDENT_CONFIDENCE = 0.5   # below it an earlier answer is not used to resolve references
+
+
 @dataclass(frozen=True)
 class Turn:
     question: str          # as typed
@@ -59,11 +62,13 @@ def turns_from_history(history: Any) -> list[Turn]:
 
 def _turn_from_answer(answer: Any) -> Turn:
     citations = getattr(answer, "citations", ()) or ()
+    # An answer the system itself doubts is no safe antecedent for "he" or "it".
+    trusted = bool(answer.found) and getattr(answer, "confidence", 1.0) >= ANTECEDENT_CONFIDENCE
     return Turn(
         question=answer.question,
         interpreted=getattr(answer, "interpreted", "") or answer.question,
-        answer=(answer.text or "") if answer.found else "",
-        found=bool(answer.found),
+        answer=(answer.text or "") if trusted else "",
+        found=trusted,
         evidence=citations[0].quote if citations else "",
     )
 

@@ -210,6 +210,7 @@ def candidate_spans(doc, q: Question) -> set[tuple[int, int]]:
             raw.append((tok.i, tok.head.i + 1))          # "two delegates"
         if tok.dep_ in _ARG_DEPS and tok.pos_ in ("NOUN", "PROPN", "NUM", "PRON", "ADJ"):
             raw.append(_subtree(tok))
+            raw.extend(_enumeration(doc, tok))               # "fraud, embezzlement and bribery"
             raw.append((tok.left_edge.i, tok.i + 1))     # the noun without what follows it
             raw.append(_core(tok))                       # ... or without its relative clause
         if tok.dep_ == "amod" and tok.pos_ == "ADJ" and any(t.like_num for t in tok.subtree):
@@ -224,6 +225,29 @@ def candidate_spans(doc, q: Question) -> set[tuple[int, int]]:
         if span and span[1] - span[0] <= MAX_SPAN_TOKENS:
             spans.add(span)
     return spans
+
+
+def _enumeration(doc, tok) -> list[tuple[int, int]]:
+    """The phrase plus a following ", X and Y" run up to the clause's end, which the parser
+    often fails to attach as conjuncts: "for alleged fraud, illegal entrepreneurship and ..."."""
+    end = tok.right_edge.i + 1
+    while end - 1 > tok.i and doc[end - 1].text == ",":   # the parser may hang the comma on the noun
+        end -= 1
+    if end >= len(doc) or doc[end].text != ",":
+        return []
+    for k in range(end + 1, min(len(doc), tok.left_edge.i + MAX_SPAN_TOKENS + 1)):
+        if doc[k].is_punct and doc[k].text != ",":
+            has_cc = any(t.pos_ == "CCONJ" for t in doc[end:k])
+            return [(tok.left_edge.i, k)] if has_cc else []
+    return []
+
+
+def _enumeration_head(doc, i: int, j: int):
+    """The first item of an enumeration span (the token the list hangs on), else None."""
+    for tok in doc[i:j]:
+        if tok.dep_ in _ARG_DEPS and (i, j) in (_trim(doc, *e) for e in _enumeration(doc, tok)):
+            return tok
+    return None
 
 
 def _subtree(tok) -> tuple[int, int]:
@@ -281,7 +305,7 @@ def _features(doc, i, j, q, ctx, passage, entity_labels):
     in_question = sum(1 for t in content if t.i in ctx.matched)
     if in_question == len(content):
         return None  # never answer with the question's own words
-    root = toks.root
+    root = _enumeration_head(doc, i, j) or toks.root
     # The focus noun heading the span is part of the answer ("which trip" -> "scheduled trip").
     copied = in_question - (root.i in ctx.matched and root.i in ctx.focus)
     label, exact = _label(doc, i, j, root, entity_labels)
@@ -357,9 +381,12 @@ def _slot_fill(doc, i: int, j: int, root, ctx: _Context) -> float:
     """1 when the span is a slot filler or its phrase, 0.5 when it starts with one."""
     for s in ctx.slot:
         tok = doc[s]
+        enumerations = [_trim(doc, *e) for e in _enumeration(doc, tok)]
+        if (i, j) in enumerations:
+            return 1.0
         if i <= s < j and tok.left_edge.i <= i and j <= tok.right_edge.i + 1:
             # the whole phrase ("conspiracy to commit fraud") beats its head word alone
-            whole = (i, j) in (_trim(doc, *_subtree(tok)), _trim(doc, *_core(tok)))
+            whole = (i, j) in (_trim(doc, *_subtree(tok)), _trim(doc, *_core(tok))) and not enumerations
             return 1.0 if whole else 0.7 if root.i == s or i <= tok.left_edge.i + 2 else 0.4
     return 0.0
 

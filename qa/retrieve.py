@@ -24,6 +24,9 @@ DENSE_WEIGHT = 0.8          # relative to BM25, in z-score units
 HEADING_PENALTY = 0.5       # z units: headings/titles repeat a paragraph's words without saying much
 NEAR_WEIGHT = 0.5           # z units: a follow-up is usually answered near the previous answer
 NEAR_CHARS = 600            # how far (in characters) that closeness fades out
+ANAPHOR_WEIGHT = 0.5        # share of the previous sentence's lexical z-score that a sentence
+                            # opening with a pronoun ("It attributed the deaths ...") inherits
+ANAPHORS = frozenset("it its he his him she her they their them this these that those such both".split())
 
 
 def query_terms(question: str) -> list[str]:
@@ -101,13 +104,22 @@ def _nearness(row: SentenceRow, near: Sequence[tuple[str, int]]) -> float:
     return best
 
 
+def _opens_with_anaphor(text: str) -> bool:
+    first = text.split(maxsplit=1)[0].strip("\"'“‘(").lower() if text.strip() else ""
+    return first in ANAPHORS
+
+
 def _fuse(rows: list[SentenceRow], bm25: dict[str, float], dense: dict[str, float],
           near: Sequence[tuple[str, int]] = ()) -> list[Passage]:
     lex = [bm25.get(r.chunk_id, 0.0) for r in rows]
     den = [dense.get(r.chunk_id, 0.0) for r in rows]
-    fused = [zl + DENSE_WEIGHT * zd - (HEADING_PENALTY if r.kind != "paragraph" else 0.0)
+    zlex = _zscores(lex)
+    by_place = {(r.source, r.position): z for r, z in zip(rows, zlex)}
+    inherited = [ANAPHOR_WEIGHT * max(0.0, by_place.get((r.source, r.position - 1), 0.0))
+                 if _opens_with_anaphor(r.text) else 0.0 for r in rows]
+    fused = [zl + inh + DENSE_WEIGHT * zd - (HEADING_PENALTY if r.kind != "paragraph" else 0.0)
              + NEAR_WEIGHT * _nearness(r, near)
-             for r, zl, zd in zip(rows, _zscores(lex), _zscores(den))]
+             for r, zl, inh, zd in zip(rows, zlex, inherited, _zscores(den))]
     lo, hi = min(fused), max(fused)
     order = sorted(range(len(rows)), key=lambda i: -fused[i])
     return [Passage(source=rows[i].source, start=rows[i].start, end=rows[i].end, text=rows[i].text,
