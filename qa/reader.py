@@ -54,6 +54,7 @@ WEIGHTS: dict[str, float] = {
     "numeric_noun": -2.0,  # a date or number answering a question that asks for no entity
     "slot": 2.0,  # fills the question's slot: object of its stranded preposition, "to do" complement
     "of_total": -0.5,  # the whole in "38 of 67": a count question mostly asks for the part
+    "whole_described": 1.5,  # ... unless the question describes the whole ("one of eleven boats damaged")
     "partial_copy": -0.5,  # holds some of the question's content words, plus others
     "manner_pp": 1.0,  # how-question, span is the object of by/through/via/with/using
 }
@@ -333,7 +334,8 @@ def _features(doc, i, j, q, ctx, passage, entity_labels):
         "propn": float(root.pos_ == "PROPN"),
         "role": _role(arg, q, ctx),
         "slot": _slot_fill(doc, i, j, root, ctx),
-        "of_total": float(root.like_num and i >= 2 and doc[i - 1].lower_ == "of" and doc[i - 2].like_num),
+        "of_total": float(_is_of_total(doc, i, root)),
+        "whole_described": _whole_described(doc, i, j, root, ctx),
         "partial_copy": float(copied > 0),
         "manner_pp": float(q.answer_type == "MANNER" and root.dep_ == "pobj" and root.head.lower_ in _MANNER_PREPS),
         "pobj": float(root.dep_ == "pobj"),
@@ -375,6 +377,20 @@ def _appos_kind(root) -> str:
         if kind:
             return kind
     return ""
+
+
+def _is_of_total(doc, i: int, root) -> bool:
+    """The span is the whole in "38 of 67 people"."""
+    return bool(root.like_num and i >= 2 and doc[i - 1].lower_ == "of" and doc[i - 2].like_num)
+
+
+def _whole_described(doc, i: int, j: int, root, ctx: _Context) -> float:
+    """1 when the question's words describe the counted noun after it: "one of eleven vessels
+    damaged in the harbour" for "How many boats were damaged?" asks for the whole."""
+    if not _is_of_total(doc, i, root) or root.dep_ != "nummod":
+        return 0.0
+    noun = root.head
+    return float(any(t.i in ctx.matched for t in noun.subtree if t.i > noun.i and not i <= t.i < j))
 
 
 def _slot_fill(doc, i: int, j: int, root, ctx: _Context) -> float:
