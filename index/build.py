@@ -23,6 +23,7 @@ import shutil
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
@@ -41,6 +42,7 @@ MAX_FILE_BYTES = 5_000_000
 BATCH_SIZE = 256            # sentences per embedding call and Chroma upsert ($QA_INDEX_BATCH)
 PARALLEL_FROM = 24          # articles to (re)index before a splitting worker pays off ($QA_INDEX_WORKERS)
 IN_FLIGHT = 64              # articles handed to the worker ahead of the embedder
+WORKER_TASKS = 1000         # articles per splitting worker process (spaCy's memory grows)
 SPLIT_UNUSED = ("tagger", "attribute_ruler", "lemmatizer", "ner")
 SERVER_SWEEP_AFTER_S = 3600
 
@@ -246,6 +248,21 @@ def _prepared(articles: Sequence[Article], workers: int | None) -> Iterator[Docu
     if workers < 1:
         yield from map(prepare, articles)
         return
+    done = 0
+    try:
+        for start in range(0, len(articles), WORKER_TASKS):
+            for record in _prepared_by_worker(articles[start:start + WORKER_TASKS], workers):
+                done += 1
+                yield record
+    except BrokenProcessPool:
+        # e.g. a script without ``if __name__ == "__main__":`` cannot be re-imported by a spawned
+        # worker: carry on in this process rather than fail the build
+        yield from map(prepare, articles[done:])
+
+
+def _prepared_by_worker(articles: Sequence[Article], workers: int) -> Iterator[DocumentRecord]:
+    """One pool per ``WORKER_TASKS`` articles: spaCy's memory grows, a fresh worker caps it
+    (``max_tasks_per_child`` can hang on Python 3.11)."""
     context = multiprocessing.get_context("spawn")   # never fork a process that holds torch threads
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init) as pool:
         pending: collections.deque = collections.deque()
