@@ -85,7 +85,7 @@ def _vectors(words: Sequence[str]) -> np.ndarray:
 
     todo = [w for w in dict.fromkeys(words) if w not in _vector_store]
     if todo:
-        for w, v in zip(todo, Embedder().embed_documents(todo)):
+        for w, v in zip(todo, Embedder().embed_queries(todo)):
             if len(_vector_store) > 50_000:
                 _vector_store.clear()
             _vector_store[w] = np.asarray(v, dtype=np.float32)

@@ -71,7 +71,7 @@ class HybridRetriever(BaseRetriever):
         texts = [question, *[t for t in also if t and t != question]]
         terms = [term for text in texts for term in query_terms(text)]
         lexical = self.store.catalog.search(terms, self.retrieve_k, sources)
-        vector = _mean_direction(self.store.embedder.embed_documents(texts))
+        vector = _mean_direction(self.store.embedder.embed_queries(texts))
         hits = self.store.vectors.query(vector, self.retrieve_k, sources)
         rows = {row.chunk_id: row for row, _ in lexical}
         rows.update(self.store.catalog.sentences_by_chunk_ids(
