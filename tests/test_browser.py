@@ -13,6 +13,7 @@ import socket
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from qa import feedback
 from qa.api import ask
@@ -112,10 +113,18 @@ def wait_focus(page, n: int) -> dict:
     return focused_mark(page)
 
 
-def mark_in_view(page) -> bool:
-    return page.evaluate("""() => { const d = document.getElementById('vb-doc'), m = d.querySelector('.vb-focus');
-        const a = d.getBoundingClientRect(), b = m.getBoundingClientRect();
-        return b.top >= a.top - 1 && b.bottom <= a.bottom + 1; }""")
+IN_VIEW_JS = """() => { const d = document.getElementById('vb-doc'), m = d.querySelector('.vb-focus');
+    const a = d.getBoundingClientRect(), b = m.getBoundingClientRect();
+    return b.top >= a.top - 1 && b.bottom <= a.bottom + 1; }"""
+
+
+def mark_in_view(page, timeout_ms: int = 5_000) -> bool:
+    """The focused citation is inside the source panel's viewport (waits for the scroll)."""
+    try:
+        page.wait_for_function(IN_VIEW_JS, timeout=timeout_ms)
+    except PlaywrightTimeout:
+        return False
+    return True
 
 
 def shoot(page, name: str) -> Path:
