@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from qa.errors import VerbatimError
+from qa.errors import SourceError, VerbatimError
 from qa.settings import Settings
 
 
@@ -65,10 +65,25 @@ def cmd_ask(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if args.interactive or not args.question:
         return _interactive(settings, args)
-    answer = ask(" ".join(args.question), store=settings.store, sources=args.source or None,
-                 settings=settings)
+    answer = ask(" ".join(args.question), sources=_chosen_sources(args, settings), settings=settings)
     print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if args.json else format_answer(answer))
     return 0
+
+
+def _chosen_sources(args: argparse.Namespace, settings: Settings) -> list[str] | None:
+    """--source names, narrowed or given by the --title / --path metadata filter; None: all."""
+    title, path = getattr(args, "title", None), getattr(args, "path", None)
+    names = list(args.source or [])
+    if not (title or path):
+        return names or None
+    from qa.library import find_articles
+
+    found = find_articles(settings, title=title, path_prefix=path)
+    chosen = [n for n in found if n in names] if names else found
+    if not chosen:
+        raise SourceError(f"No indexed article matches --title {title!r} / --path {path!r}; "
+                          f"`qa list` shows what is indexed.")
+    return chosen
 
 
 def _interactive(settings: Settings, args: argparse.Namespace) -> int:
@@ -89,7 +104,7 @@ def _interactive(settings: Settings, args: argparse.Namespace) -> int:
             history = []
             continue
         try:
-            answer = ask(question, history, settings=settings, sources=args.source or None)
+            answer = ask(question, history, settings=settings, sources=_chosen_sources(args, settings))
         except VerbatimError as exc:
             print(f"error: {exc}")
             continue
@@ -161,6 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the Answer as JSON")
     p.add_argument("-i", "--interactive", action="store_true", help="ask several questions, keeping the conversation")
     p.add_argument("--source", action="append", help="only this article (repeatable)")
+    p.add_argument("--title", help="only articles whose title contains this text")
+    p.add_argument("--path", help="only articles whose file path starts with this prefix")
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("eval", help="run the regression questions (default), or a SQuAD / CoQA file")

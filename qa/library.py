@@ -35,6 +35,13 @@ def list_articles(settings: Settings | None = None) -> list[ArticleInfo]:
     return [ArticleInfo(d.source, d.title, d.sentences) for d in store.catalog.documents()]
 
 
+def find_articles(settings: Settings | None = None, *, title: str | None = None,
+                  path_prefix: str | None = None, name: str | None = None) -> list[str]:
+    """Names of the articles whose title / name contain a text and whose path starts with a prefix."""
+    store = engine(settings or Settings()).store
+    return store.catalog.find_sources(title_contains=title, path_prefix=path_prefix, name_contains=name)
+
+
 def get_article(source: str, settings: Settings | None = None) -> ArticleView:
     store = engine(settings or Settings()).store
     text = store.catalog.document_text(source)

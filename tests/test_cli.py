@@ -76,3 +76,12 @@ def test_second_writer_process_is_refused(tmp_path):
     with write_lock(store):  # this test process is the first writer
         out = run("index", str(ROOT / "seeds"), store=store)
     assert out.returncode == 2 and "Another process is writing" in out.stderr
+
+
+@pytest.mark.slow
+def test_metadata_filter_chooses_articles(seed_store):
+    out = run("ask", "--title", "arrest of Russians", "Who is the editor-in-chief of Sputnik Azerbaijan?",
+              store=seed_store)
+    assert out.returncode == 0 and "Yevgeny Belousov" in out.stdout
+    out = run("ask", "--title", "no such title", "Who?", store=seed_store)
+    assert out.returncode == 2 and "No indexed article matches" in out.stderr
