@@ -123,7 +123,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         from qa.evaluation.coqa import evaluate_coqa, format_report
 
         report = evaluate_coqa(args.coqa, source=args.coqa_source, stories=args.stories,
-                               use_history=not args.no_history)
+                               use_history=False if args.no_history else "both")
     elif args.feedback:
         from qa.feedback import feedback_cases, format_report
 
@@ -189,7 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--coqa", type=Path, help="CoQA JSON file (the cnn stories are held out)")
     p.add_argument("--coqa-source", "--source", dest="coqa_source", default="wikipedia", help="CoQA story source (default wikipedia)")
     p.add_argument("--stories", type=int, default=None, help="CoQA stories to use (default all of the source)")
-    p.add_argument("--no-history", action="store_true", help="CoQA: ask every question on its own")
+    p.add_argument("--no-history", action="store_true", help="CoQA: only the run without history (default: with and without)")
     p.add_argument("--feedback", action="store_true", help="turn confirmed chat feedback into regression cases")
     p.add_argument("--json-out", help="also write the report as JSON to this file")
     p.set_defaults(func=cmd_eval)
