@@ -312,7 +312,7 @@ def _features(doc, i, j, q, ctx, passage, entity_labels):
     label, exact = _label(doc, i, j, root, entity_labels)
     type_w = q.label_weight(label) if label else 0.0
     if q.wants_entity and type_w == 0.0 and _appos_kind(root) == q.answer_type:
-        label, type_w = label or "APPOS", 0.8   # "Grozny, the regional capital": a place
+        label, type_w = label or "APPOS", 0.8   # "Dunmore, the county town": a place
     arg = _argument(root)
     n = j - i
     return {
@@ -407,30 +407,23 @@ def _slot_fill(doc, i: int, j: int, root, ctx: _Context) -> float:
     return 0.0
 
 
-def _near(ctx: _Context, i: int, j: int) -> float:
+def _closeness(ctx: _Context, i: int, j: int, distance, decay: float) -> float:
+    """IDF-weighted closeness of the span to each question word matched outside it."""
     total = 0.0
     for lemma, positions in ctx.matches.items():
-        best = 0.0
-        for p in positions:
-            if i <= p < j:
-                continue
-            d = i - p if p < i else p - j + 1
-            best = max(best, math.exp(-(d - 1) / NEAR_DECAY))
+        best = max((math.exp(-(distance(p) - 1) / decay) for p in positions if not i <= p < j), default=0.0)
         total += ctx.weight[lemma] * best
     return total / ctx.total
+
+
+def _near(ctx: _Context, i: int, j: int) -> float:
+    """Closeness in words."""
+    return _closeness(ctx, i, j, lambda p: i - p if p < i else p - j + 1, NEAR_DECAY)
 
 
 def _tree(doc, ctx: _Context, root: int, i: int, j: int) -> float:
-    total = 0.0
-    for lemma, positions in ctx.matches.items():
-        best = 0.0
-        for p in positions:
-            if i <= p < j:
-                continue
-            d = _tree_distance(doc, root, p, ctx.depth)
-            best = max(best, math.exp(-(d - 1) / TREE_DECAY))
-        total += ctx.weight[lemma] * best
-    return total / ctx.total
+    """Closeness along the parse tree."""
+    return _closeness(ctx, i, j, lambda p: _tree_distance(doc, root, p, ctx.depth), TREE_DECAY)
 
 
 def _verb_arg(root, ctx: _Context) -> float:
