@@ -97,10 +97,11 @@ def with_retry(url: str, call: Callable[[], T], delays: Sequence[float] = RETRY_
 @functools.lru_cache(maxsize=8)
 def _persistent_client(path: str):
     import chromadb
+    from chromadb.errors import ChromaError
 
     try:
         return chromadb.PersistentClient(path=path, settings=_settings())
-    except Exception as exc:  # chromadb raises several unrelated types for a bad folder
+    except (ChromaError, OSError, ValueError, RuntimeError) as exc:  # corrupt file, unreadable folder
         raise IndexCorruptError(
             f"The vector store at {path} cannot be opened ({type(exc).__name__}: {exc}). "
             f"Delete the store folder and rebuild it with `qa index seeds/`.") from exc

@@ -167,3 +167,14 @@ def test_folders_are_indexed_recursively(tmp_path, fresh_store):
     (folder / "notes.json").write_text("{}", encoding="utf-8")
     report = build_index(fresh_store, [folder])
     assert sorted(report.added) == ["bridge.md", "seed.txt"]
+
+
+def test_corrupt_vector_store_is_reported(fresh_store):
+    build_index(fresh_store, {"bridge.txt": STORY_V1})
+    forget_engines()
+    from index.vectors import forget_clients
+
+    forget_clients()
+    (fresh_store / "chroma" / "chroma.sqlite3").write_bytes(b"this is not a database" * 100)
+    with pytest.raises(IndexCorruptError, match="vector store"):
+        ask("How many steel cables were replaced?", store=fresh_store)
