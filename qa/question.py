@@ -33,7 +33,7 @@ _MONEY = {"MONEY": 1.0, "CARDINAL": 0.6, "QUANTITY": 0.4}
 _PERCENT = {"PERCENT": 1.0, "CARDINAL": 0.6, "QUANTITY": 0.3}
 _DURATION = {"DATE": 1.0, "TIME": 0.9, "QUANTITY": 0.7, "CARDINAL": 0.5}
 _MEASURE = {"QUANTITY": 1.0, "CARDINAL": 0.7, "MONEY": 0.3, "PERCENT": 0.3}
-_AGE = {"DATE": 0.9, "CARDINAL": 1.0, "QUANTITY": 0.5}
+_AGE = {"AGE": 1.0, "DATE": 0.6, "CARDINAL": 0.7, "QUANTITY": 0.4}   # AGE: the reader's "55-year-old"
 
 # Focus nouns (what/which + noun, "the name of the X") that name an entity type.
 _FOCUS = {
@@ -63,6 +63,7 @@ _FOCUS_SPECIAL = {
     "revenue": _MONEY, "worth": _MONEY, "value": _AMOUNT,
     "temperature": _MEASURE, "distance": _MEASURE, "height": _MEASURE, "length": _MEASURE,
     "speed": _MEASURE, "weight": _MEASURE, "rate": _AMOUNT, "age": _AGE,
+    "term": _DURATION, "sentence": _DURATION, "duration": _DURATION, "spell": _DURATION,
     "language": {"LANGUAGE": 1.0, "NORP": 0.6}, "nationality": {"NORP": 1.0, "GPE": 0.5},
     "religion": {"NORP": 1.0, "ORG": 0.4}, "ethnicity": {"NORP": 1.0},
 }
@@ -71,7 +72,8 @@ _FOCUS_TYPE = {"percentage": "NUMBER", "percent": "NUMBER", "proportion": "NUMBE
                "salary": "NUMBER", "budget": "NUMBER", "revenue": "NUMBER", "worth": "NUMBER",
                "value": "NUMBER", "temperature": "NUMBER", "distance": "NUMBER",
                "height": "NUMBER", "length": "NUMBER", "speed": "NUMBER", "weight": "NUMBER",
-               "rate": "NUMBER", "age": "NUMBER"}
+               "rate": "NUMBER", "age": "NUMBER", "term": "NUMBER", "sentence": "NUMBER",
+               "duration": "NUMBER", "spell": "NUMBER"}
 _FOCUS_KIND = {"RANK": "NUMBER"}
 _FOCUS_LOOKUP = {word: (_FOCUS_KIND.get(kind, kind), labels) for kind, (labels, words) in _FOCUS.items() for word in words.split()}
 _FOCUS_LOOKUP.update({w: (_FOCUS_TYPE.get(w, "NOUN"), labels) for w, labels in _FOCUS_SPECIAL.items()})

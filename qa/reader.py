@@ -18,6 +18,7 @@ When no span is convincing the whole sentence comes first (``kind="sentence"``).
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
@@ -142,7 +143,9 @@ class _Context:
         self.matched = {i for idx in self.matches.values() for i in idx}
         self.cover = sum(self.weight[lemma] for lemma in self.matches) / self.total
         verbs = related_verbs(q.verb) if q.verb else frozenset()
-        self.verbs = [t for t in doc if t.lemma_.lower() in verbs and t.pos_ in ("VERB", "AUX")]
+        # ... and the same word as a noun ("visit" in "a visit to Baku by the minister").
+        self.verbs = [t for t in doc if t.lemma_.lower() in verbs and t.pos_ in ("VERB", "AUX")
+                      or t.pos_ == "NOUN" and t.lemma_.lower() == q.verb]
         self.slot = _slot_tokens(doc, q)
         self.focus = [t.i for t in doc if q.focus and t.lemma_.lower() == q.focus]
         self.depth = [_depth(t) for t in doc]
@@ -229,17 +232,18 @@ def candidate_spans(doc, q: Question) -> set[tuple[int, int]]:
 
 
 def _enumeration(doc, tok) -> list[tuple[int, int]]:
-    """The phrase plus a following ", X and Y" run up to the clause's end, which the parser
-    often fails to attach as conjuncts: "for alleged fraud, illegal entrepreneurship and ..."."""
+    """The phrase plus a following ", X and Y" (or "and Y" after "A, X") run up to the clause's
+    end, which the parser often fails to attach: "for alleged fraud, illegal entrepreneurship and ..."."""
     end = tok.right_edge.i + 1
-    while end - 1 > tok.i and doc[end - 1].text == ",":   # the parser may hang the comma on the noun
-        end -= 1
-    if end >= len(doc) or doc[end].text != ",":
+    while end - 1 > tok.i and (doc[end - 1].text == "," or doc[end - 1].pos_ == "CCONJ"):
+        end -= 1   # the parser may hang the comma or the "and" on the noun
+    if end >= len(doc) or not (doc[end].text == "," or doc[end].pos_ == "CCONJ"):
         return []
     for k in range(end + 1, min(len(doc), tok.left_edge.i + MAX_SPAN_TOKENS + 1)):
         if doc[k].is_punct and doc[k].text != ",":
-            has_cc = any(t.pos_ == "CCONJ" for t in doc[end:k])
-            return [(tok.left_edge.i, k)] if has_cc else []
+            listed = doc[tok.i:k]   # "A, B and C": a comma and a conjunction, not "A and later did B"
+            is_list = any(t.text == "," for t in listed) and any(t.pos_ == "CCONJ" for t in listed)
+            return [(tok.left_edge.i, k)] if is_list else []
     return []
 
 
@@ -311,6 +315,8 @@ def _features(doc, i, j, q, ctx, passage, entity_labels):
     copied = in_question - (root.i in ctx.matched and root.i in ctx.focus)
     label, exact = _label(doc, i, j, root, entity_labels)
     type_w = q.label_weight(label) if label else 0.0
+    if label == "CARDINAL" and root.dep_ == "nummod" and q.label_weight("AGE"):
+        type_w = 0.0   # "Two brothers" counts people: it is no age
     if q.wants_entity and type_w == 0.0 and _appos_kind(root) == q.answer_type:
         label, type_w = label or "APPOS", 0.8   # "Dunmore, the county town": a place
     arg = _argument(root)
@@ -346,6 +352,8 @@ def _features(doc, i, j, q, ctx, passage, entity_labels):
 
 def _label(doc, i, j, root, entity_labels) -> tuple[str, bool]:
     """The span's entity label and whether the span is exactly that entity (or number)."""
+    if _is_age(doc, i, j):
+        return "AGE", True
     for (s, e), label in entity_labels.items():
         if _trim(doc, s, e) == (i, j) or (s, e) == (i, j):
             return label, True
@@ -354,6 +362,21 @@ def _label(doc, i, j, root, entity_labels) -> tuple[str, bool]:
     if root.like_num or root.pos_ == "NUM":
         return "CARDINAL", j - i == 1
     return "", False
+
+
+_AGE_FORM = re.compile(r"(?:aged? )?\d{1,3}(?:-year-old| years? old)?", re.IGNORECASE)
+
+
+def _is_age(doc, i: int, j: int) -> bool:
+    """How news writes a person's age: "55-year-old", "aged 64", "Anna Brekke, 64,"."""
+    text = doc[i:j].text
+    if not _AGE_FORM.fullmatch(text):
+        return False
+    if not text.isdigit():
+        return True
+    before, after = doc[i - 1] if i else None, doc[j] if j < len(doc) else None
+    return bool(before is not None and before.text == "," and i >= 2 and doc[i - 2].ent_type_ == "PERSON"
+                and after is not None and after.is_punct)
 
 
 def _argument(root):
@@ -441,8 +464,8 @@ def _role(root, q: Question, ctx: _Context) -> float:
     if not q.wh_role or not ctx.verbs:
         return 0.0
     head, dep = root.head, root.dep_
-    if dep == "pobj" and head.dep_ == "agent":
-        head, dep = head.head, "nsubj"
+    if dep == "pobj" and (head.dep_ == "agent" or head.lower_ == "by" and head.head.pos_ == "NOUN"):
+        head, dep = head.head, "nsubj"   # passive agent, or the agent of a noun ("a visit by X")
     if not any(head.i == v.i for v in ctx.verbs):
         return 0.0
     if q.wh_role == "subj":

@@ -169,3 +169,35 @@ def test_importing_the_reader_loads_no_model():
     code = "import sys, qa.reader; print('spacy' in sys.modules, 'sentence_transformers' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+# One sentence each (made-up news): the generic constructions the reader must handle.
+ONE_SENTENCE = [
+    # an age as news writes it, and a count of people is no age
+    ("The deaths of 71-year-old Ruth Kane and 68-year-old Alan Kane were ruled accidental.",
+     "What age was Alan Kane when he died?", "68-year-old"),
+    ("Harbour pilot Ines Moreau, 52, said the fog was the worst in years.", "How old is Ines Moreau?", "52"),
+    ("Two sisters, Ruth and Ann Kane, died in the fire.", "What age was Ann Kane when she died?", None),
+    # a duration asked through its noun ("term", "sentence")
+    ("The offence carries a maximum prison sentence of up to eight years.",
+     "What is the longest prison term the offence can bring?", "up to eight years"),
+    # an enumeration the parser does not attach as conjuncts
+    ("The firm was fined and is under investigation for alleged bribery, tax evasion and "
+     "forging documents for profit.", "What is the firm under investigation for?",
+     "alleged bribery, tax evasion and forging documents for profit"),
+    # the whole of "one of eleven ..." when the question describes the whole
+    ("Her boat was one of eleven vessels damaged in the harbour.", "How many boats were damaged in the harbour?",
+     "eleven"),
+    # the agent of a noun: "the attack ... by X" answers "who attacked"
+    ("The attack on the convoy by rebel fighters killed six soldiers.", "Who attacked the convoy?", "rebel fighters"),
+]
+
+
+@pytest.mark.parametrize("sentence, question, expected", ONE_SENTENCE)
+def test_one_sentence_constructions(sentence, question, expected):
+    passage = Passage("news.txt", 0, len(sentence), sentence, "paragraph", 0, 1.0, 5.0, 0.5, 0)
+    best = read(question, [passage])[0]
+    if expected is None:   # no age in the sentence: the best span must not be a bare count
+        assert not best.text.isdigit() and best.text.lower() not in ("two",)
+    else:
+        assert best.text == expected
