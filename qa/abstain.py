@@ -66,7 +66,8 @@ class WordStats:
                 for lemma, surface in self.words.items()}
 
 
-_vector_store: dict[str, np.ndarray] = {}
+WORD_CACHE_SIZE = 50_000
+_vector_store: dict[str, np.ndarray] = {}   # word -> MiniLM vector, shared by the process
 
 
 def closeness(missing: Sequence[str], evidence_words: Sequence[str]) -> dict[str, float]:
@@ -84,11 +85,11 @@ def _vectors(words: Sequence[str]) -> np.ndarray:
     from index.embed import Embedder
 
     todo = [w for w in dict.fromkeys(words) if w not in _vector_store]
-    if todo:
-        for w, v in zip(todo, Embedder().embed_queries(todo)):
-            if len(_vector_store) > 50_000:
-                _vector_store.clear()
-            _vector_store[w] = np.asarray(v, dtype=np.float32)
+    if len(_vector_store) + len(todo) > WORD_CACHE_SIZE:
+        _vector_store.clear()   # a long-running chat: start over rather than grow without end
+        todo = list(dict.fromkeys(words))
+    for w, v in zip(todo, Embedder().embed_queries(todo)):
+        _vector_store[w] = np.asarray(v, dtype=np.float32)
     return np.stack([_vector_store[w] for w in words])
 
 
