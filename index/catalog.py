@@ -7,6 +7,7 @@ so a build that stops half-way leaves the previous version fully answerable.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import sqlite3
 import time
@@ -217,6 +218,14 @@ class Catalog:
             self.db.execute(
                 "INSERT INTO meta(key, value) VALUES('generation', '1') ON CONFLICT(key) "
                 "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+            # Which process wrote last: another process's Chroma client must be reopened to see it.
+            self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES('writer', ?)",
+                            (str(os.getpid()),))
+
+    def written_elsewhere(self) -> bool:
+        """The last write came from another process (this one's vector index may be stale)."""
+        writer = self.get_meta("writer")
+        return writer is not None and writer != str(os.getpid())
 
     def get_meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()

@@ -127,9 +127,10 @@ def check_manifest(path: Path, chroma_url: str | None = None) -> None:
 
 
 def open_store(path: Path, chroma_url: str | None = None, *, create: bool = False,
-               embedder: Embedder | None = None) -> Store:
+               embedder: Embedder | None = None, fresh: bool = False) -> Store:
     """Open (or with ``create``, start) the store at ``path``; with ``chroma_url`` the index lives
-    on that Chroma server and ``path`` holds this front end's replica of its catalog."""
+    on that Chroma server and ``path`` holds this front end's replica of its catalog. ``fresh``
+    reopens the embedded vector store to see what another process wrote."""
     path = Path(path)
     embedder = embedder or Embedder()
     if chroma_url:
@@ -140,7 +141,7 @@ def open_store(path: Path, chroma_url: str | None = None, *, create: bool = Fals
                                         encoding="utf-8")
     check_manifest(path, chroma_url)
     catalog = Catalog(path / "catalog.sqlite")
-    vectors = VectorStore(embedder, path=path / "chroma", collection="verbatim-sentences")
+    vectors = VectorStore(embedder, path=path / "chroma", collection="verbatim-sentences", fresh=fresh)
     return Store(path, catalog, vectors, embedder, catalog.generation())
 
 

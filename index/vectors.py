@@ -13,6 +13,7 @@ raise :class:`StoreUnavailableError`.
 from __future__ import annotations
 
 import functools
+import threading
 import json
 import time
 import uuid
@@ -94,17 +95,30 @@ def with_retry(url: str, call: Callable[[], T], delays: Sequence[float] = RETRY_
     raise AssertionError("unreachable")
 
 
-@functools.lru_cache(maxsize=8)
-def _persistent_client(path: str):
+_persistent_clients: dict[str, object] = {}
+_persistent_lock = threading.Lock()
+
+
+def _persistent_client(path: str, fresh: bool = False):
+    """The process's one client for ``path``; ``fresh`` closes it and opens a new one, which
+    is how a process sees vectors another process wrote (Chroma keeps no cross-process lock)."""
     import chromadb
     from chromadb.errors import ChromaError
 
-    try:
-        return chromadb.PersistentClient(path=path, settings=_settings())
-    except (ChromaError, OSError, ValueError, RuntimeError) as exc:  # corrupt file, unreadable folder
-        raise IndexCorruptError(
-            f"The vector store at {path} cannot be opened ({type(exc).__name__}: {exc}). "
-            f"Delete the store folder and rebuild it with `qa index seeds/`.") from exc
+    with _persistent_lock:
+        client = _persistent_clients.get(path)
+        if client is not None and fresh:
+            _persistent_clients.pop(path).close()
+            client = None
+        if client is None:
+            try:
+                client = chromadb.PersistentClient(path=path, settings=_settings())
+            except (ChromaError, OSError, ValueError, RuntimeError) as exc:  # corrupt file, unreadable folder
+                raise IndexCorruptError(
+                    f"The vector store at {path} cannot be opened ({type(exc).__name__}: {exc}). "
+                    f"Delete the store folder and rebuild it with `qa index seeds/`.") from exc
+            _persistent_clients[path] = client
+        return client
 
 
 @functools.lru_cache(maxsize=8)
@@ -126,7 +140,8 @@ def forget_clients() -> None:
     """Drop cached Chroma clients (after a store folder was swapped or deleted)."""
     from chromadb.api.client import SharedSystemClient
 
-    _persistent_client.cache_clear()
+    with _persistent_lock:
+        _persistent_clients.clear()
     _http_client.cache_clear()
     SharedSystemClient.clear_system_cache()
 
@@ -140,12 +155,12 @@ class VectorStore:
     """
 
     def __init__(self, embeddings: Embeddings, *, path: Path | None = None,
-                 url: str | None = None, collection: str = COLLECTION):
+                 url: str | None = None, collection: str = COLLECTION, fresh: bool = False):
         from langchain_chroma import Chroma
 
         self.url = url
         self.embeddings = embeddings
-        client = _http_client(url) if url else _persistent_client(str(path))
+        client = _http_client(url) if url else _persistent_client(str(path), fresh)
         if url:
             collection = f"{ServerAddress.parse(url).index}-sentences"
         self.client = client

@@ -28,8 +28,9 @@ class Engine:
 
     def refresh(self) -> None:
         if self.store.catalog.generation() != self.store.generation:
+            fresh = self.store.catalog.written_elsewhere()
             self.store.close()
-            self.store = open_store(self.path, self.chroma_url)
+            self.store = open_store(self.path, self.chroma_url, fresh=fresh)
             self.retriever = HybridRetriever(store=self.store)
 
 

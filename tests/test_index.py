@@ -178,3 +178,27 @@ def test_corrupt_vector_store_is_reported(fresh_store):
     (fresh_store / "chroma" / "chroma.sqlite3").write_bytes(b"this is not a database" * 100)
     with pytest.raises(IndexCorruptError, match="vector store"):
         ask("How many steel cables were replaced?", store=fresh_store)
+
+
+def test_an_open_process_sees_what_another_process_indexed(fresh_store, tmp_path):
+    """A chat stays open while `qa index` runs elsewhere: its next question sees the new article
+    through both retrievers (Chroma's in-process index would otherwise be stale)."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    build_index(fresh_store, {"bridge.txt": STORY_V1})
+    assert ask("How many steel cables were replaced?", store=fresh_store).text == "42"
+    other = tmp_path / "museum.txt"
+    other.write_text("Museum reopens\n\nThe city museum reopened on Friday with 300 new paintings.\n",
+                     encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "qa.cli", "--store", str(fresh_store), "index", "--quiet", str(other)],
+                   check=True, capture_output=True, cwd=ROOT)
+    answer = ask("How many new paintings does the museum have?", store=fresh_store)
+    assert answer.citations[0].source == "museum.txt" and answer.text == "300"
+    from qa.api import engine
+    from qa.settings import Settings
+
+    hits = engine(Settings(store=fresh_store)).retriever.passages("museum paintings", k=1)
+    assert hits[0].source == "museum.txt" and hits[0].dense > 0.3
