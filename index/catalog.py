@@ -10,13 +10,11 @@ import contextlib
 import os
 import re
 import sqlite3
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from index.normalise import Block
-from index.split import Sentence
 from qa.errors import IndexCorruptError
 
 SCHEMA = """
@@ -166,12 +164,6 @@ class Catalog:
                 found[r[0]] = SentenceRow(*r)
         return found
 
-    def sentences_of(self, source: str) -> list[SentenceRow]:
-        rows = self.db.execute(
-            "SELECT chunk_id, source, position, start, end, kind, text FROM sentences "
-            "WHERE source=? ORDER BY position", (source,))
-        return [SentenceRow(*r) for r in rows]
-
     def chunk_ids(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT chunk_id FROM sentences")}
 
@@ -234,15 +226,6 @@ class Catalog:
     def set_meta(self, key: str, value: str) -> None:
         with self.db:
             self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", (key, value))
-
-
-def replace_document(tx: sqlite3.Connection, *, source: str, sha: str, text: str, title: str,
-                     path: str, blocks: Sequence[Block],
-                     sentences: Sequence[tuple[str, Sentence]]) -> None:
-    """Swap a document's rows for a new version, inside the caller's transaction."""
-    write_record(tx, DocumentRecord(
-        source, sha, text, title, path, time.time(), tuple((b.kind, b.start, b.end) for b in blocks),
-        tuple((cid, s.position, s.start, s.end, s.kind) for cid, s in sentences)))
 
 
 def write_record(tx: sqlite3.Connection, record: DocumentRecord) -> list[str]:

@@ -281,11 +281,6 @@ def _how_type(doc, wh_tok):
     return "ADJ", {}, adj
 
 
-def _main_verb(doc) -> str:
-    tok = _main_verb_token(doc)
-    return tok.lemma_.lower() if tok is not None else ""
-
-
 def _main_verb_token(doc):
     root = doc[:].root
     # The small model often tags the verb of "When did the war end?" as a noun: an auxiliary
