@@ -91,6 +91,7 @@ class Catalog:
         try:
             self.db = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False)
             self.db.executescript(SCHEMA)
+            self._totals: dict[tuple, tuple[int, int]] = {}   # sources -> (generation, sentence count)
         except sqlite3.DatabaseError as exc:
             raise IndexCorruptError(
                 f"The index catalog {self.path} cannot be read ({exc}). Delete the store folder "
@@ -191,7 +192,7 @@ class Catalog:
         if sources:
             where = f" AND s.source IN ({','.join('?' * len(sources))})"
             args = list(sources)
-        total = self.db.execute(f"SELECT COUNT(*) FROM sentences s WHERE 1{where}", args).fetchone()[0]
+        total = self._sentence_count(where, args)
         # Without a source filter the FTS index alone answers (no join over every match).
         sql = ("SELECT COUNT(*) FROM sentences_fts JOIN sentences s ON s.id = sentences_fts.rowid "
                f"WHERE sentences_fts MATCH ?{where}") if sources else \
@@ -200,6 +201,17 @@ class Catalog:
         for term in dict.fromkeys(_fts_terms(terms)):
             freq[term] = self.db.execute(sql, [f'"{term}"'] + args).fetchone()[0]
         return freq, total
+
+    def _sentence_count(self, where: str, args: list) -> int:
+        """Sentences searched; counted again only after a write (a COUNT over an archive is slow)."""
+        generation, key = self.generation(), tuple(args)
+        cached = self._totals.get(key)
+        if cached is None or cached[0] != generation:
+            if len(self._totals) > 256:
+                self._totals.clear()
+            count = self.db.execute(f"SELECT COUNT(*) FROM sentences s WHERE 1{where}", args).fetchone()[0]
+            self._totals[key] = cached = (generation, count)
+        return cached[1]
 
     # -- writing -------------------------------------------------------------------------
     @contextlib.contextmanager

@@ -3,7 +3,7 @@
 Signals (each in [0, 1]):
 - coverage: IDF-weighted share of the question's content words found in the answer's sentence
   or its neighbours; a word counts partly when a word of the evidence is close to it in
-  MiniLM space ("phoned" ~ "called"), so paraphrases are not mistaken for missing content;
+  MiniLM's word-piece table ("phoned" ~ "called"), so paraphrases are not mistaken for missing content;
 - absent: IDF-weighted share of content words that occur nowhere in the searched articles
   and have no close word in the evidence (a "population" the article never mentions);
 - dense: cosine similarity of question and sentence embeddings;
@@ -21,10 +21,10 @@ import numpy as np
 
 from index import nlp
 
-WEIGHTS = {"coverage": 1.89, "absent": -1.63, "dense": 1.93, "span": 0.96}
-BIAS = -1.90
-SYNONYM_FLOOR = 0.45   # word cosine below which a word of the evidence does not stand in
-SYNONYM_FULL = 0.75    # at or above: as good as the word itself
+WEIGHTS = {"coverage": 1.87, "absent": -1.65, "dense": 2.00, "span": 1.00}
+BIAS = -2.06
+SYNONYM_FLOOR = 0.15   # word cosine below which a word of the evidence does not stand in
+SYNONYM_FULL = 0.45    # at or above: as good as the word itself
 
 
 @dataclass(frozen=True)
@@ -66,10 +66,6 @@ class WordStats:
                 for lemma, surface in self.words.items()}
 
 
-WORD_CACHE_SIZE = 50_000
-_vector_store: dict[str, np.ndarray] = {}   # word -> MiniLM vector, shared by the process
-
-
 def closeness(missing: Sequence[str], evidence_words: Sequence[str]) -> dict[str, float]:
     """For each missing question word, how well the closest evidence word stands in, in [0, 1]."""
     if not missing or not evidence_words:
@@ -84,13 +80,7 @@ def closeness(missing: Sequence[str], evidence_words: Sequence[str]) -> dict[str
 def _vectors(words: Sequence[str]) -> np.ndarray:
     from index.embed import Embedder
 
-    todo = [w for w in dict.fromkeys(words) if w not in _vector_store]
-    if len(_vector_store) + len(todo) > WORD_CACHE_SIZE:
-        _vector_store.clear()   # a long-running chat: start over rather than grow without end
-        todo = list(dict.fromkeys(words))
-    for w, v in zip(todo, Embedder().embed_queries(todo)):
-        _vector_store[w] = np.asarray(v, dtype=np.float32)
-    return np.stack([_vector_store[w] for w in words])
+    return np.asarray(Embedder().word_vectors(list(words)), dtype=np.float32)
 
 
 def signals(question: str, evidence: Sequence[str], *, dense: float, span: float,
@@ -99,7 +89,7 @@ def signals(question: str, evidence: Sequence[str], *, dense: float, span: float
     words, frequencies = stats.words, stats.frequencies
     if not words:
         return Signals(0.0, 0.0, max(dense, 0.0), span)
-    tokens = [t for text in evidence for t in nlp.parse(text)]
+    tokens = [t for doc in nlp.parse_all(list(evidence)) for t in doc]
     seen = {t.lemma_.lower() for t in tokens} | {t.lower_ for t in tokens}
     missing = [lemma for lemma, surface in words.items() if lemma not in seen and surface not in seen]
     evidence_words = sorted({t.lower_ for t in tokens if t.is_alpha and not t.is_stop})

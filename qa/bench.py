@@ -159,16 +159,17 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 
 def raw_encode_speed(texts: Sequence[str]) -> float:
-    """Sentences per second of the bare model, batched like the indexer (warm)."""
-    from index.build import batch_size_setting
-    from index.embed import Embedder
+    """Sentences per second of the bare model, batched and threaded like the indexer (warm)."""
+    from index.build import batch_size_setting, index_threads_setting
+    from index.embed import Embedder, threads
 
     embedder, size = Embedder(), batch_size_setting()
-    embedder.embed_documents(list(texts[:32]))
-    t0 = time.perf_counter()
-    for i in range(0, len(texts), size):
-        embedder.embed_documents(list(texts[i:i + size]))
-    return len(texts) / (time.perf_counter() - t0)
+    with threads(index_threads_setting()):
+        embedder.embed_documents(list(texts[:32]))
+        t0 = time.perf_counter()
+        for i in range(0, len(texts), size):
+            embedder.embed_documents(list(texts[i:i + size]))
+        return len(texts) / (time.perf_counter() - t0)
 
 
 def sample_sentences(articles: Sequence[BenchArticle], n: int) -> list[str]:
@@ -403,9 +404,12 @@ def accuracy_lines(r: dict) -> list[str]:
 
 
 def machine() -> str:
+    from index.build import index_threads_setting
+
     load = os.getloadavg()
     return (f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-            f"torch threads {os.environ.get('QA_TORCH_THREADS', '1')}, load average at start {load[0]:.1f}")
+            f"torch threads {index_threads_setting()} indexing / {os.environ.get('QA_TORCH_THREADS', '1')} asking, "
+            f"load average at start {load[0]:.1f}")
 
 
 def tiers_from(args: argparse.Namespace) -> list[str]:

@@ -97,8 +97,8 @@ def read(question: str, passages: Sequence[Passage],
     q = analyse(question)
     spans: list[Candidate] = []
     sentences: list[Candidate] = []
-    for passage in list(passages)[:READ_K]:
-        doc = nlp.parse(passage.text)
+    passages = list(passages)[:READ_K]
+    for passage, doc in zip(passages, nlp.parse_all([p.text for p in passages])):
         ctx = _Context(doc, q, idf)
         for (i, j), feats in span_features(doc, q, ctx, passage).items():
             spans.append(_span_candidate(passage, doc, i, j, score(feats)))

@@ -1,7 +1,7 @@
 """Hybrid retrieval: BM25 (SQLite FTS5) and dense MiniLM similarity (Chroma), fused.
 
-Each retriever proposes its top ``retrieve_k`` sentences; the union is scored by both (dense
-similarity of lexical-only hits is computed from their stored vectors), the two scores are
+Each retriever proposes its top ``retrieve_k`` sentences; the union is scored by both (the dense
+query goes ``DENSE_DEPTH`` times deeper to score lexical-only hits), the two scores are
 z-normalised over the union and added. ``HybridRetriever`` is a LangChain retriever, so it
 plugs into LangChain chains; ``passages()`` is the typed path ``ask()`` uses.
 """
@@ -26,6 +26,9 @@ NEAR_WEIGHT = 0.5           # z units: a follow-up is usually answered near the 
 NEAR_CHARS = 600            # how far (in characters) that closeness fades out
 ANAPHOR_WEIGHT = 0.5        # share of the previous sentence's lexical z-score that a sentence
                             # opening with a pronoun ("It attributed the deaths ...") inherits
+DENSE_DEPTH = 3             # Chroma returns this many times retrieve_k neighbours: their similarities
+                            # score the lexical hits too; a lexical hit deeper still gets the last one's
+                            # (fetching its stored vector costs more than the whole vector query)
 ANAPHORS = frozenset("it its he his him she her they their them this these that those such both".split())
 
 
@@ -72,16 +75,16 @@ class HybridRetriever(BaseRetriever):
         terms = [term for text in texts for term in query_terms(text)]
         lexical = self.store.catalog.search(terms, self.retrieve_k, sources)
         vector = _mean_direction(self.store.embedder.embed_queries(texts))
-        hits = self.store.vectors.query(vector, self.retrieve_k, sources)
+        hits = self.store.vectors.query(vector, DENSE_DEPTH * self.retrieve_k, sources)
         rows = {row.chunk_id: row for row, _ in lexical}
         rows.update(self.store.catalog.sentences_by_chunk_ids(
-            [h.chunk_id for h in hits if h.chunk_id not in rows]))  # drops unreferenced vectors
+            [h.chunk_id for h in hits[:self.retrieve_k] if h.chunk_id not in rows]))  # drops unreferenced vectors
         if not rows:
             return []
         dense = {h.chunk_id: h.similarity for h in hits}
-        missing = [cid for cid in rows if cid not in dense]
-        for cid, vec in self.store.vectors.vectors(missing).items():
-            dense[cid] = float(np.dot(vec, vector))
+        floor = min(dense.values(), default=0.0)   # lexical hits deeper than the dense list
+        for cid in rows:
+            dense.setdefault(cid, floor)
         bm25 = {row.chunk_id: score for row, score in lexical}
         return _fuse(list(rows.values()), bm25, dense, near)[:k]
 

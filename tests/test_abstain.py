@@ -32,9 +32,3 @@ def test_words_found_nowhere_lower_the_confidence():
 def test_a_close_word_stands_in_partly():
     stand_in = abstain.closeness(["staff", "volcano"], ["employees", "bridge", "cables"])
     assert stand_in["staff"] > 0.5 > stand_in["volcano"]
-
-
-def test_the_word_cache_starts_over_instead_of_growing(monkeypatch):
-    monkeypatch.setattr(abstain, "WORD_CACHE_SIZE", 3)
-    abstain.closeness(["one", "two"], ["three", "four", "five"])
-    assert len(abstain._vector_store) <= 3

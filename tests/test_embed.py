@@ -1,5 +1,5 @@
 """The two ways of running MiniLM give the same vectors; answering never imports
-sentence-transformers (the cold-start budget)."""
+sentence-transformers (the cold-start budget); word vectors and indexing threads."""
 from __future__ import annotations
 
 import subprocess
@@ -33,3 +33,22 @@ def test_asking_does_not_import_sentence_transformers(seed_store):
             "print(a.found, 'sentence_transformers' in sys.modules, 'sklearn' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.split() == ["True", "False", "False"]
+
+
+def test_word_vectors_are_unit_length_and_put_related_words_closer():
+    from index.embed import Embedder
+
+    staff, employees, volcano = np.asarray(Embedder().word_vectors(["staff", "employees", "volcano"]))
+    assert np.linalg.norm(staff) == pytest.approx(1.0, abs=1e-5)
+    assert staff @ employees > staff @ volcano + 0.2
+
+
+def test_indexing_threads_are_given_back():
+    import torch
+
+    from index.embed import threads
+
+    before = torch.get_num_threads()
+    with threads(2):
+        assert torch.get_num_threads() == 2
+    assert torch.get_num_threads() == before

@@ -16,7 +16,6 @@ pytestmark = pytest.mark.slow
 ARTICLE = Path(__file__).parent / "data" / "lighthouse_article.md"
 
 KNOWN_MISSES = {  # run as non-strict xfail, so a fix shows as XPASS (see tests/test_regression.py)
-    "Who chairs the heritage trust?": "abstains: the verb 'chairs' vs the noun 'chairman'",
     "Where was the weather station that recorded the gusts?":
         "the made-up town 'Dunmore' gets no place entity, so the reader takes a span with the question's words",
 }
