@@ -91,10 +91,11 @@ def _answer(eng: Engine, typed: str, interpreted: str, settings: Settings,
                                       sources=sources, also=[typed], near=near)
     t2 = time.perf_counter()
     stats = word_stats(eng, interpreted, sources)
-    candidates = reader.read(interpreted, passages[: settings.read_k], idf=stats.idf_by_lemma())
+    candidates = reader.read(interpreted, passages[: settings.read_k], idf=stats.idf_by_lemma(), context=passages)
     if interpreted != typed:  # the words as typed often match a story that says "he" too
         candidates = _merge_readings(candidates, reader.read(typed, passages[: settings.read_k],
-                                                            idf=stats.idf_by_lemma()), typed, interpreted)
+                                                            idf=stats.idf_by_lemma(), context=passages),
+                                     typed, interpreted)
     t3 = time.perf_counter()
     answer = _compose(typed, interpreted, passages, candidates, stats, settings)
     answer.timings_ms.update({"retrieve": (t2 - t1) * 1e3, "read": (t3 - t2) * 1e3})

@@ -90,6 +90,9 @@ _HOW_ADJ = {
 _YESNO_STARTERS = {"is", "are", "was", "were", "do", "does", "did", "can", "could", "will",
                    "would", "should", "has", "have", "had", "may", "might", "must", "shall"}
 _LIGHT_VERBS = {"be", "do", "have"}
+# "What did X say the measures do not match?": the wh-word belongs to the reported clause.
+_REPORTING_VERBS = {"say", "tell", "claim", "report", "announce", "state", "think", "believe", "insist",
+                    "argue", "add", "suggest", "write", "warn", "deny", "admit", "allege"}
 
 # Verbs that ask how something was *called*: "How did X describe Y?" wants the predicate
 # ("a tragic incident"), not a manner adverb.
@@ -202,9 +205,13 @@ def analyse(question: str) -> Question:
     slot = _slot(doc, wh_tok, verb_tok)
     # With a stranded preposition or "to do", the wh-word is not the main verb's argument.
     wh_role = "" if slot[1] in ("vp",) or slot[1].startswith("prep:") else _wh_role(wh_tok, verb_tok)
+    reported = _reported_clause(wh_tok, verb_tok)
+    if reported is not None and not slot[1]:
+        verb = reported.lemma_.lower()
+        wh_role = "obj" if any(c.dep_ in ("nsubj", "nsubjpass") for c in reported.children) else "subj"
     return Question(text=question, wh=wh, answer_type=answer_type,
                     labels=tuple(sorted(labels.items(), key=lambda kv: -kv[1])),
-                    focus=focus, verb=verb, content=_content_terms(doc, how_adj),
+                    focus=focus, verb=verb, content=_content_terms(doc, how_adj, verb_tok),
                     how_adj=how_adj, wh_role=wh_role, slot=slot)
 
 
@@ -296,6 +303,18 @@ def _main_verb_token(doc):
     return None
 
 
+def _reported_clause(wh_tok, verb_tok):
+    """The verb of the clause a reporting verb introduces, when the wh-word is its argument:
+    "What did X say the measures do not match?" -> match ("what" hangs on "say" in the parse)."""
+    if wh_tok is None or verb_tok is None or verb_tok.lemma_.lower() not in _REPORTING_VERBS:
+        return None
+    if wh_tok.head.i != verb_tok.i or wh_tok.dep_ not in ("dobj", "nsubj"):
+        return None
+    clauses = [c for c in verb_tok.children if c.dep_ == "ccomp" and c.pos_ == "VERB"
+               and not any(g.dep_ == "dobj" for g in c.children)]
+    return clauses[0] if clauses else None
+
+
 def _wh_role(wh_tok, verb_tok=None) -> str:
     """ "Who founded X?" -> subj; "What did X found?" -> obj (through a what/which + noun)."""
     if wh_tok is None:
@@ -337,7 +356,9 @@ def _slot(doc, wh_tok, verb_tok) -> tuple[str, str]:
     return "", ""
 
 
-def _content_terms(doc, how_adj: str = "") -> tuple[Term, ...]:
+def _content_terms(doc, how_adj: str = "", verb_tok=None) -> tuple[Term, ...]:
+    """Content words; the main verb counts even when it is a stop word ("call", "give", "make")."""
+    main = verb_tok.i if verb_tok is not None and verb_tok.lemma_.lower() not in _LIGHT_VERBS else -1
     return tuple(Term(t.lower_, t.lemma_.lower(), t.i) for t in doc
-                 if not (t.is_stop or t.is_punct or t.is_space) and t.lower_ not in WH_WORDS
+                 if not ((t.is_stop and t.i != main) or t.is_punct or t.is_space) and t.lower_ not in WH_WORDS
                  and not (how_adj and t.lower_ == how_adj and t.i > 0 and doc[t.i - 1].lower_ == "how"))

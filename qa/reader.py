@@ -58,6 +58,7 @@ WEIGHTS: dict[str, float] = {
     "whole_described": 1.5,  # ... unless the question describes the whole ("one of eleven boats damaged")
     "partial_copy": -0.5,  # holds some of the question's content words, plus others
     "manner_pp": 1.0,  # how-question, span is the object of by/through/via/with/using
+    "heading": -0.75,  # the passage is a title or heading: it sums up a paragraph that says more
 }
 # score = sigmoid(SCALE * z + SHIFT): fitted so a span's score is close to its expected SQuAD F1
 # on the development sample (z is the weighted feature sum above).
@@ -71,6 +72,8 @@ _ARG_DEPS = {"nsubj", "nsubjpass", "dobj", "attr", "pobj", "appos", "oprd", "aco
 _CLAUSE_DEPS = {"prep", "advcl", "xcomp", "ccomp", "acl", "relcl", "agent"}
 _TRIM_LEFT_POS = {"DET", "PUNCT", "CCONJ", "ADP", "PART", "SPACE"}
 _TRIM_RIGHT_POS = {"PUNCT", "CCONJ", "ADP", "PART", "SPACE", "DET"}
+_SUBJECTS = {"nsubj", "nsubjpass"}
+_OPENING_PRONOUNS = {"he", "she", "it", "they", "his", "her", "its", "their"}
 _MANNER_PREPS = {"by", "through", "via", "with", "using", "thanks"}
 _NUMERIC = {"CARDINAL", "QUANTITY", "MONEY", "PERCENT", "DATE", "TIME", "ORDINAL"}
 
@@ -86,11 +89,13 @@ class Candidate:
 
 
 def read(question: str, passages: Sequence[Passage],
-         idf: Mapping[str, float] | None = None) -> list[Candidate]:
+         idf: Mapping[str, float] | None = None, context: Sequence[Passage] = ()) -> list[Candidate]:
     """Candidates best first; empty only when there are no passages.
 
     ``idf`` maps lower-cased lemmas to inverse document frequencies (e.g. over the article's
     sentences); without it rarer-looking words (proper nouns, numbers) simply weigh more.
+    ``context``: other retrieved sentences; one just before a sentence that opens with a pronoun
+    tells whom the pronoun names ("Councillor Priya Desai said ... . She called for ...").
     """
     if not passages:
         return []
@@ -98,8 +103,9 @@ def read(question: str, passages: Sequence[Passage],
     spans: list[Candidate] = []
     sentences: list[Candidate] = []
     passages = list(passages)[:READ_K]
+    by_place = {(p.source, p.position): p.text for p in [*context, *passages]}
     for passage, doc in zip(passages, nlp.parse_all([p.text for p in passages])):
-        ctx = _Context(doc, q, idf)
+        ctx = _Context(doc, q, idf, by_place.get((passage.source, passage.position - 1)))
         for (i, j), feats in span_features(doc, q, ctx, passage).items():
             spans.append(_span_candidate(passage, doc, i, j, score(feats)))
         sentences.append(_sentence_candidate(passage, ctx))
@@ -127,7 +133,7 @@ def _sigmoid(z: float) -> float:
 class _Context:
     """Which tokens of the sentence match the question's words, and how much each weighs."""
 
-    def __init__(self, doc, q: Question, idf: Mapping[str, float] | None):
+    def __init__(self, doc, q: Question, idf: Mapping[str, float] | None, previous: str | None = None):
         self.q = q
         self.weight = {t.lemma: _idf(t.lemma, t.text, idf) for t in q.content}
         self.total = sum(self.weight.values()) or 1.0
@@ -140,15 +146,33 @@ class _Context:
             for term in q.content:
                 if tok.lemma_.lower() in names[term.lemma] or tok.lower_ == term.text:
                     self.matches.setdefault(term.lemma, []).append(tok.i)
+        if previous:
+            self._resolve_opening_pronoun(doc, q, previous)
         self.matched = {i for idx in self.matches.values() for i in idx}
         self.cover = sum(self.weight[lemma] for lemma in self.matches) / self.total
         verbs = related_verbs(q.verb) if q.verb else frozenset()
         # ... and the same word as a noun ("visit" in "a visit to Baku by the minister").
         self.verbs = [t for t in doc if t.lemma_.lower() in verbs and t.pos_ in ("VERB", "AUX")
                       or t.pos_ == "NOUN" and t.lemma_.lower() == q.verb]
+        # "X apologized ... but stopped short": the conjoined verb shares its head verb's subject.
+        self.sharing = {v.head.i for v in self.verbs if v.dep_ == "conj" and v.head.pos_ in ("VERB", "AUX")
+                        and not any(c.dep_ in _SUBJECTS for c in v.children)}
         self.slot = _slot_tokens(doc, q)
         self.focus = [t.i for t in doc if q.focus and t.lemma_.lower() == q.focus]
         self.depth = [_depth(t) for t in doc]
+
+
+    def _resolve_opening_pronoun(self, doc, q: Question, previous: str) -> None:
+        """A sentence opening with he/she/it/they continues the previous one: the question's
+        names found there count as found at the pronoun."""
+        opening = next((t for t in doc if not t.is_punct), None)
+        if opening is None or opening.lower_ not in _OPENING_PRONOUNS:
+            return
+        words = set(re.findall(r"\w+", previous.lower()))
+        asked = nlp.parse(q.text.strip())
+        for term in q.content:
+            if term.lemma not in self.matches and asked[term.i].pos_ == "PROPN" and term.text in words:
+                self.matches[term.lemma] = [opening.i]
 
 
 def _slot_tokens(doc, q: Question) -> set[int]:
@@ -164,6 +188,9 @@ def _slot_tokens(doc, q: Question) -> set[int]:
         for c in a.children:
             if rel.startswith("prep:") and c.dep_ in ("prep", "agent", "dative") and c.lower_ == rel[5:]:
                 out |= {g.i for g in c.children if g.dep_ in ("pobj", "pcomp")}
+            elif rel.startswith("prep:") and c.dep_ in ("advcl", "ccomp", "xcomp") and any(
+                    m.dep_ == "mark" and m.lower_ == rel[5:] for m in c.children):
+                out.add(c.i)   # "called for the inquiry to examine ...": the parser marks a clause
             elif rel == "vp" and c.dep_ in ("xcomp", "ccomp"):
                 out.add(c.i)
             elif rel == "pred" and c.dep_ in ("oprd", "acomp", "xcomp", "dobj", "attr"):
@@ -223,6 +250,10 @@ def candidate_spans(doc, q: Question) -> set[tuple[int, int]]:
             raw.append(_subtree(tok))
         if q.answer_type in ("OTHER", "NOUN", "MANNER") and tok.pos_ == "VERB" and tok.dep_ in ("xcomp", "conj", "advcl", "ccomp", "relcl", "ROOT"):
             raw.append((tok.i, tok.right_edge.i + 1))    # a predicate: "remain silent"
+        if tok.dep_ in ("advcl", "ccomp", "xcomp") and tok.left_edge.dep_ == "mark":
+            raw.append(_unmarked(tok))                   # "[for] the inquiry to examine ..."
+        if q.answer_type in ("OTHER", "NOUN", "MANNER") and tok.pos_ == "VERB" and tok.dep_ == "pcomp":
+            raw.append(_core(tok))                       # "by canceling a trip", up to a comma
     spans = set()
     for i, j in raw:
         span = _trim(doc, i, j)
@@ -257,6 +288,12 @@ def _enumeration_head(doc, i: int, j: int):
 
 def _subtree(tok) -> tuple[int, int]:
     return tok.left_edge.i, tok.right_edge.i + 1
+
+
+def _unmarked(tok) -> tuple[int, int]:
+    """A clause without its opening mark: "[for] the inquiry to examine ..."."""
+    start = tok.left_edge.i + (tok.left_edge.dep_ == "mark" and tok.left_edge.head.i == tok.i)
+    return start, tok.right_edge.i + 1
 
 
 def _core(tok) -> tuple[int, int]:
@@ -330,6 +367,7 @@ def _features(doc, i, j, q, ctx, passage, entity_labels):
         "cover": ctx.cover,
         "retrieval": passage.score,
         "first": float(passage.rank == 0),
+        "heading": float(passage.kind != "paragraph"),
         # With "what did X try to do?" the wh-word belongs to "do", not to the main verb.
         "verb_arg": 0.0 if q.slot[1] == "vp" else _verb_arg(arg, ctx),
         "appos": _appos(root, ctx),
@@ -343,7 +381,7 @@ def _features(doc, i, j, q, ctx, passage, entity_labels):
         "of_total": float(_is_of_total(doc, i, root)),
         "whole_described": _whole_described(doc, i, j, root, ctx),
         "partial_copy": float(copied > 0),
-        "manner_pp": float(q.answer_type == "MANNER" and root.dep_ == "pobj" and root.head.lower_ in _MANNER_PREPS),
+        "manner_pp": _manner(root, q, ctx),
         "pobj": float(root.dep_ == "pobj"),
         "modifier": float(root.dep_ in ("compound", "poss", "nmod", "amod")),
         "numeric_noun": float(not q.wants_entity and label in _NUMERIC),
@@ -357,11 +395,26 @@ def _label(doc, i, j, root, entity_labels) -> tuple[str, bool]:
     for (s, e), label in entity_labels.items():
         if _trim(doc, s, e) == (i, j) or (s, e) == (i, j):
             return label, True
+    listed = _listed_label(doc, i, j, entity_labels)
+    if listed:
+        return listed, True
     if root.ent_type_:
         return root.ent_type_, False
     if root.like_num or root.pos_ == "NUM":
         return "CARDINAL", j - i == 1
     return "", False
+
+
+def _listed_label(doc, i: int, j: int, entity_labels) -> str:
+    """The label of a list of entities of one kind: "Alice and Joan Tremayne" (PERSON)."""
+    inside = [(s, e, label) for (s, e), label in entity_labels.items() if i <= s and e <= j]
+    if len(inside) < 2 or len({label for *_, label in inside}) > 1 or inside[0][0] != i or max(e for _, e, _ in inside) != j:
+        return ""
+    covered = {k for s, e, _ in inside for k in range(s, e)}
+    gaps = [doc[k] for k in range(i, j) if k not in covered]
+    if gaps and all(t.text == "," or t.pos_ == "CCONJ" for t in gaps) and any(t.pos_ == "CCONJ" for t in gaps):
+        return inside[0][2]
+    return ""
 
 
 _AGE_FORM = re.compile(r"(?:aged? )?\d{1,3}(?:-year-old| years? old)?", re.IGNORECASE)
@@ -425,7 +478,8 @@ def _slot_fill(doc, i: int, j: int, root, ctx: _Context) -> float:
             return 1.0
         if i <= s < j and tok.left_edge.i <= i and j <= tok.right_edge.i + 1:
             # the whole phrase ("conspiracy to commit fraud") beats its head word alone
-            whole = (i, j) in (_trim(doc, *_subtree(tok)), _trim(doc, *_core(tok))) and not enumerations
+            whole = (i, j) in (_trim(doc, *_subtree(tok)), _trim(doc, *_core(tok)), _trim(doc, *_unmarked(tok))) \
+                and not enumerations
             return 1.0 if whole else 0.7 if root.i == s or i <= tok.left_edge.i + 2 else 0.4
     return 0.0
 
@@ -452,7 +506,7 @@ def _tree(doc, ctx: _Context, root: int, i: int, j: int) -> float:
 def _verb_arg(root, ctx: _Context) -> float:
     """1 when the span is an argument of the question's verb, 0.7 through a preposition."""
     head = root.head
-    if any(head.i == v.i for v in ctx.verbs):
+    if any(head.i == v.i for v in ctx.verbs) or root.dep_ in _SUBJECTS and head.i in ctx.sharing:
         return 1.0
     if head.dep_ in ("prep", "agent", "dative") and any(head.head.i == v.i for v in ctx.verbs):
         return 0.7
@@ -466,11 +520,21 @@ def _role(root, q: Question, ctx: _Context) -> float:
     head, dep = root.head, root.dep_
     if dep == "pobj" and (head.dep_ == "agent" or head.lower_ == "by" and head.head.pos_ == "NOUN"):
         head, dep = head.head, "nsubj"   # passive agent, or the agent of a noun ("a visit by X")
+    if dep in _SUBJECTS and head.i in ctx.sharing:
+        return float(q.wh_role == "subj" and dep == "nsubj")
     if not any(head.i == v.i for v in ctx.verbs):
         return 0.0
     if q.wh_role == "subj":
         return float(dep == "nsubj")
     return float(dep in ("dobj", "nsubjpass", "attr", "oprd"))
+
+
+def _manner(root, q: Question, ctx: _Context) -> float:
+    """1 for "how" answered by a means of a verb the question names: "protested by canceling a
+    trip", "kept operating via financing" (not the "by" of "a trip by officials")."""
+    prep = root.head
+    return float(q.answer_type == "MANNER" and root.dep_ in ("pobj", "pcomp") and prep.lower_ in _MANNER_PREPS
+                 and (prep.head.i in ctx.matched or any(prep.head.i == v.i for v in ctx.verbs)))
 
 
 def _appos(root, ctx: _Context) -> float:

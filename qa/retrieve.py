@@ -7,7 +7,9 @@ plugs into LangChain chains; ``passages()`` is the typed path ``ask()`` uses.
 """
 from __future__ import annotations
 
+import functools
 import statistics
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Sequence
 
 import numpy as np
@@ -72,9 +74,11 @@ class HybridRetriever(BaseRetriever):
         k = k or self.k
         sources = list(sources) if sources else self.sources
         texts = [question, *[t for t in also if t and t != question]]
+        # The query embedding (torch, one thread) runs beside the parse and the FTS5 search.
+        embedding = _embedding_thread().submit(self.store.embedder.embed_queries, texts)
         terms = [term for text in texts for term in query_terms(text)]
         lexical = self.store.catalog.search(terms, self.retrieve_k, sources)
-        vector = _mean_direction(self.store.embedder.embed_queries(texts))
+        vector = _mean_direction(embedding.result())
         hits = self.store.vectors.query(vector, DENSE_DEPTH * self.retrieve_k, sources)
         rows = {row.chunk_id: row for row, _ in lexical}
         rows.update(self.store.catalog.sentences_by_chunk_ids(
@@ -91,6 +95,11 @@ class HybridRetriever(BaseRetriever):
     def _get_relevant_documents(self, query: str, *,
                                 run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         return [Document(page_content=p.text, metadata=p.__dict__.copy()) for p in self.passages(query)]
+
+
+@functools.lru_cache(maxsize=1)
+def _embedding_thread() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="query-embedding")
 
 
 def _mean_direction(vectors: Sequence[Sequence[float]]) -> list[float]:

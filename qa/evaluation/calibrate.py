@@ -32,7 +32,7 @@ def question_signals(store: Path, question: str) -> list[float] | None:
     eng = engine(Settings(store=store))
     passages = eng.retriever.passages(question, k=7)
     stats = word_stats(eng, question)
-    candidates = reader.read(question, passages[:3], idf=stats.idf_by_lemma())
+    candidates = reader.read(question, passages[:3], idf=stats.idf_by_lemma(), context=passages)
     if not candidates:
         return None
     s = answer_signals(question, passages, candidates[0], stats)
