@@ -111,7 +111,9 @@ def _query_encoder() -> _QueryEncoder:
 class Embedder(Embeddings):
     """Normalised MiniLM embeddings, so a dot product is the cosine similarity."""
 
-    batch_size = 64
+    # Sentences per forward pass (sentence-transformers sorts each call's texts by length first).
+    # 16 measured best on 2 cores: 321 sentences/s and +171 MB peak, against 255/s and +523 MB at 64.
+    batch_size = 16
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
