@@ -190,6 +190,17 @@ def vm_hwm_mb(pid: int) -> float:
     return 0.0
 
 
+def vm_rss_mb(pid: int) -> float:
+    """Resident memory of a live process right now (VmRSS)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return 0.0
+
+
 def child_pids(pid: int) -> list[int]:
     found: list[int] = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
@@ -201,16 +212,20 @@ def child_pids(pid: int) -> list[int]:
 
 
 class ChildPeak(threading.Thread):
-    """Polls the peak memory of this process's children (the splitting worker) while it runs."""
+    """Polls the peak memory of this process's children (the splitting worker) while it runs,
+    and the peak of this process and its children together (what the machine must hold)."""
 
     def __init__(self, every_s: float = 0.25):
         super().__init__(daemon=True)
-        self.every_s, self.peak_mb, self.done = every_s, 0.0, threading.Event()
+        self.every_s, self.peak_mb, self.together_mb, self.done = every_s, 0.0, 0.0, threading.Event()
 
     def run(self) -> None:
         while not self.done.wait(self.every_s):
-            for pid in child_pids(os.getpid()):
+            children = child_pids(os.getpid())
+            for pid in children:
                 self.peak_mb = max(self.peak_mb, vm_hwm_mb(pid))
+            now = sum(vm_rss_mb(pid) for pid in [os.getpid(), *children])
+            self.together_mb = max(self.together_mb, now)
 
     def stop(self) -> float:
         self.done.set()
@@ -261,6 +276,7 @@ def measure_tier(tier: str, out: Path) -> dict:
     report = build_index(store, files, progress=_progress())
     result["index_s"] = time.perf_counter() - t0
     result["worker_peak_rss_mb"] = watcher.stop()
+    result["indexing_together_mb"] = watcher.together_mb
     result["chunks"] = report.sentences_embedded
     result["index_per_s"] = report.sentences_embedded / result["index_s"]
     result.update(_ask_timings(store, questions))
@@ -383,6 +399,8 @@ HEADER = ("| tier | articles | chunks | index chunks/s | raw encode/s | ratio | 
 
 def table_row(r: dict) -> str:
     worker = f" (+{r['worker_peak_rss_mb']:.0f} worker)" if r.get("worker_peak_rss_mb") else ""
+    if r.get("worker_peak_rss_mb") and r.get("indexing_together_mb"):
+        worker += f"; {r['indexing_together_mb']:.0f} together"
     return (f"| {tier_name(r['tier'])} | {r['articles']:,} | {r['chunks']:,} | {r['index_per_s']:.0f} | "
             f"{r['raw_encode_per_s']:.0f} | {r['index_per_s'] / r['raw_encode_per_s']:.0%} | "
             f"{r['ask_p50_ms']:.0f} / {r['ask_p95_ms']:.0f} | {r.get('retrieve_p50_ms', float('nan')):.0f} | "

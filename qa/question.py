@@ -44,7 +44,10 @@ _FOCUS = {
                "ceo chairman quarterback engineer physicist chemist mathematician economist "
                "politician painter commander bishop priest saint prophet owner historian "
                "scholar critic judge senator monarch prince princess duke lord successor "
-               "predecessor teacher student winner designer producer manager official"),
+               "predecessor teacher student winner designer producer manager official "
+               "migrant resident worker citizen employee member officer soldier protester voter "
+               "farmer passenger victim journalist reporter diplomat investigator lawyer doctor "
+               "nurse child parent sibling colleague"),
     "ORG": (_ORG, "company organization organisation team university college school institution "
             "agency group party club band firm corporation network newspaper league council "
             "church committee association union army bank airline channel magazine publisher "
@@ -207,8 +210,11 @@ def analyse(question: str) -> Question:
     wh_role = "" if slot[1] in ("vp",) or slot[1].startswith("prep:") else _wh_role(wh_tok, verb_tok)
     reported = _reported_clause(wh_tok, verb_tok)
     if reported is not None and not slot[1]:
-        verb = reported.lemma_.lower()
-        wh_role = "obj" if any(c.dep_ in ("nsubj", "nsubjpass") for c in reported.children) else "subj"
+        verb_tok, verb = reported, reported.lemma_.lower()
+        if wh_tok.head.i == reported.i:
+            wh_role = _wh_role(wh_tok, reported)
+        else:
+            wh_role = "obj" if any(c.dep_ in ("nsubj", "nsubjpass") for c in reported.children) else "subj"
     return Question(text=question, wh=wh, answer_type=answer_type,
                     labels=tuple(sorted(labels.items(), key=lambda kv: -kv[1])),
                     focus=focus, verb=verb, content=_content_terms(doc, how_adj, verb_tok),
@@ -308,6 +314,8 @@ def _reported_clause(wh_tok, verb_tok):
     "What did X say the measures do not match?" -> match ("what" hangs on "say" in the parse)."""
     if wh_tok is None or verb_tok is None or verb_tok.lemma_.lower() not in _REPORTING_VERBS:
         return None
+    if wh_tok.head.dep_ == "ccomp" and wh_tok.head.head.i == verb_tok.i and wh_tok.head.pos_ == "VERB":
+        return wh_tok.head   # parsed right: "What did she say [what] had failed?"
     if wh_tok.head.i != verb_tok.i or wh_tok.dep_ not in ("dobj", "nsubj"):
         return None
     clauses = [c for c in verb_tok.children if c.dep_ == "ccomp" and c.pos_ == "VERB"

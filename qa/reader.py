@@ -59,6 +59,8 @@ WEIGHTS: dict[str, float] = {
     "partial_copy": -0.5,  # holds some of the question's content words, plus others
     "manner_pp": 1.0,  # how-question, span is the object of by/through/via/with/using
     "heading": -0.75,  # the passage is a title or heading: it sums up a paragraph that says more
+    "title_of_asked": -1.0,  # a title of someone the question names ("Captain" Ruth Okafor), unless
+                             # the question asks for a kind of thing ("what job", "which rank")
 }
 # score = sigmoid(SCALE * z + SHIFT): fitted so a span's score is close to its expected SQuAD F1
 # on the development sample (z is the weighted feature sum above).
@@ -356,6 +358,8 @@ def _features(doc, i, j, q, ctx, passage, entity_labels):
         type_w = 0.0   # "Two brothers" counts people: it is no age
     if q.wants_entity and type_w == 0.0 and _appos_kind(root) == q.answer_type:
         label, type_w = label or "APPOS", 0.8   # "Dunmore, the county town": a place
+    elif q.answer_type == "PERSON" and not label and root.pos_ == "NOUN" and focus_kind(root.lemma_.lower()) == "PERSON":
+        label, type_w = "PEOPLE", 0.7           # "Who complain ...?" -> "Migrants from ..."
     arg = _argument(root)
     n = j - i
     return {
@@ -368,6 +372,8 @@ def _features(doc, i, j, q, ctx, passage, entity_labels):
         "retrieval": passage.score,
         "first": float(passage.rank == 0),
         "heading": float(passage.kind != "paragraph"),
+        "title_of_asked": float(not q.focus and root.dep_ == "compound" and root.head.i in ctx.matched
+                                and j <= root.head.i),
         # With "what did X try to do?" the wh-word belongs to "do", not to the main verb.
         "verb_arg": 0.0 if q.slot[1] == "vp" else _verb_arg(arg, ctx),
         "appos": _appos(root, ctx),
