@@ -47,7 +47,8 @@ _FOCUS = {
                "predecessor teacher student winner designer producer manager official "
                "migrant resident worker citizen employee member officer soldier protester voter "
                "farmer passenger victim journalist reporter diplomat investigator lawyer doctor "
-               "nurse child parent sibling colleague"),
+               "nurse child parent sibling colleague fighter rebel militant attacker gunman suspect "
+               "prisoner detainee driver pilot captain guard"),
     "ORG": (_ORG, "company organization organisation team university college school institution "
             "agency group party club band firm corporation network newspaper league council "
             "church committee association union army bank airline channel magazine publisher "

@@ -27,6 +27,7 @@ from qa.passage import Passage
 from qa.question import LINKING_VERBS, Question, analyse, focus_kind, related_verbs
 
 READ_K = 3          # passages the reader looks inside
+PEOPLE_TYPE = 0.4   # type weight of a noun for people ("residents") for a "who" question, as NORP/ORG
 MAX_SPAN_TOKENS = 12
 NEAR_DECAY = 4.0    # words: closeness to a question word halves every ~3 words
 TREE_DECAY = 2.0    # arcs in the dependency tree
@@ -299,8 +300,10 @@ def _unmarked(tok) -> tuple[int, int]:
 
 
 def _core(tok) -> tuple[int, int]:
-    """The phrase up to its first comma, relative clause or apposition on the right."""
+    """The phrase up to its first comma, relative clause or apposition on the right, and up to a
+    comma deeper down ("conspiracy to commit fraud[, which carries ...]")."""
     cut = [c.left_edge.i for c in tok.rights if c.dep_ in ("relcl", "appos", "punct", "cc", "conj")]
+    cut += [t.i for t in tok.subtree if t.i > tok.i and t.text in (",", ";")]
     return tok.left_edge.i, min(cut) if cut else tok.right_edge.i + 1
 
 
@@ -317,7 +320,7 @@ def _proper_runs(doc) -> list[tuple[int, int]]:
 
 def _trim(doc, i: int, j: int) -> tuple[int, int] | None:
     while i < j and (doc[i].pos_ in _TRIM_LEFT_POS or doc[i].dep_ in ("poss", "case") and doc[i].pos_ == "PRON"
-                     or doc[i].is_space):
+                     or doc[i].dep_ == "mark" and doc[i].lower_ in ("for", "that") or doc[i].is_space):
         if doc[i].pos_ == "ADP" and doc[i].dep_ not in ("prep", "agent", "dative") and j - i > 1:
             break
         i += 1
@@ -341,7 +344,8 @@ def span_features(doc, q: Question, ctx: _Context, passage: Passage) -> dict[tup
 
 def _features(doc, i, j, q, ctx, passage, entity_labels):
     toks = doc[i:j]
-    content = [t for t in toks if not (t.is_stop or t.is_punct or t.is_space)]
+    # a named entity is content even when its word is a stop word ("May", "US")
+    content = [t for t in toks if not ((t.is_stop and not t.ent_type_) or t.is_punct or t.is_space)]
     if not content:
         if not any(t.like_num for t in toks):
             return None
@@ -358,14 +362,17 @@ def _features(doc, i, j, q, ctx, passage, entity_labels):
         type_w = 0.0   # "Two brothers" counts people: it is no age
     if q.wants_entity and type_w == 0.0 and _appos_kind(root) == q.answer_type:
         label, type_w = label or "APPOS", 0.8   # "Dunmore, the county town": a place
-    elif q.answer_type == "PERSON" and not label and root.pos_ == "NOUN" and focus_kind(root.lemma_.lower()) == "PERSON":
-        label, type_w = "PEOPLE", 0.7           # "Who complain ...?" -> "Migrants from ..."
+    # "Who complain ...?" -> "Migrants from ...": a noun for people half answers "who"
+    people = q.answer_type == "PERSON" and not label and root.pos_ == "NOUN" \
+        and focus_kind(root.lemma_.lower()) == "PERSON"
+    if people:
+        type_w = PEOPLE_TYPE
     arg = _argument(root)
     n = j - i
     return {
         "type": type_w * (1.0 if exact else 0.7),
         "mismatch": float(q.wants_entity and bool(label) and type_w == 0.0),
-        "no_type": float(q.wants_entity and not label),
+        "no_type": float(q.wants_entity and not label and not people),
         "near": _near(ctx, i, j),
         "tree": _tree(doc, ctx, root.i, i, j),
         "cover": ctx.cover,

@@ -201,3 +201,44 @@ def test_one_sentence_constructions(sentence, question, expected):
         assert not best.text.isdigit() and best.text.lower() not in ("two",)
     else:
         assert best.text == expected
+
+
+# A second made-up text for the parse-based rules (each case names the rule it pins).
+TOWN = ("Mayor Helen Brooks apologized to the residents for the flooding but stopped short of admitting fault. "
+        "The council protested the decision by closing the town hall for a week. "
+        "Inspector Ravi Shah told reporters the ferry's engine had failed. "
+        "In May, the festival moved to the harbour. "
+        "The owners, Ann and Bob Carter, sold the farm. "
+        "Councillor Joan Ellis spoke at the meeting. "
+        "She called for the harbour to be dredged. "
+        "The trust was charged with breach of the safety code, which carries a fine of up to 5,000 pounds.")
+
+
+def _town(first: int) -> list[Passage]:
+    spans = [(m.start(), m.end()) for m in re.finditer(r"[^.]+\.", TOWN)]
+    spans = [(s + (TOWN[s] == " "), e) for s, e in spans]
+    order = [first] + [i for i in range(len(spans)) if i != first]
+    return [Passage("town.txt", spans[i][0], spans[i][1], TOWN[spans[i][0]:spans[i][1]], "paragraph", i,
+                    0.9 - 0.1 * r, rank=r) for r, i in enumerate(order)]
+
+
+@pytest.mark.parametrize("question, first, expected", [
+    # a conjoined verb shares the subject of the verb it hangs on
+    ("Who stopped short of admitting fault?", 0, "Helen Brooks"),
+    # "how": a by-phrase of the question's verb
+    ("How did the council protest the decision?", 1, "closing the town hall for a week"),
+    # "what did X say had failed": the subject of the reported clause
+    ("What did Ravi Shah say had failed?", 2, "ferry's engine"),
+    # "May" is a stop word and still a date
+    ("When did the festival move to the harbour?", 3, "May"),
+    # a list of people is one answer
+    ("Who sold the farm?", 4, "Ann and Bob Carter"),
+    # "She" opens the sentence after the one naming Joan Ellis; "for X to do Y" fills "for"
+    ("What did Joan Ellis call for?", 6, "harbour to be dredged"),
+    # the phrase stops at the comma before a relative clause hanging on its last noun
+    ("What was the trust charged with?", 7, "breach of the safety code"),
+])
+def test_parse_rules(question, first, expected):
+    passages = _town(first)
+    best = read(question, passages[:3], context=passages)[0]
+    assert best.text == expected
