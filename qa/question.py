@@ -329,6 +329,8 @@ def _wh_role(wh_tok, verb_tok=None) -> str:
     if wh_tok is None:
         return ""
     tok = wh_tok.head if wh_tok.dep_ in ("det", "poss") else wh_tok
+    if wh_tok.lower_ == "how" and tok.head.lower_ in ("many", "much") and tok.head.head.pos_ in ("NOUN", "PROPN"):
+        tok = tok.head.head   # "How many people died?": the role of "people"
     if tok.dep_ == "nsubj" and verb_tok is not None and tok.head.i != verb_tok.i and any(
             c.dep_ == "nsubj" and c.i != tok.i for c in verb_tok.children):
         return "obj"  # "Which city was the jet approaching?": the verb has its own subject
@@ -367,7 +369,8 @@ def _slot(doc, wh_tok, verb_tok) -> tuple[str, str]:
 
 def _content_terms(doc, how_adj: str = "", verb_tok=None) -> tuple[Term, ...]:
     """Content words; the main verb counts even when it is a stop word ("call", "give", "make")."""
-    main = verb_tok.i if verb_tok is not None and verb_tok.lemma_.lower() not in _LIGHT_VERBS else -1
+    main = verb_tok.i if verb_tok is not None and verb_tok.lemma_.lower() not in _LIGHT_VERBS | _REPORTING_VERBS \
+        else -1
     return tuple(Term(t.lower_, t.lemma_.lower(), t.i) for t in doc
                  if not ((t.is_stop and t.i != main) or t.is_punct or t.is_space) and t.lower_ not in WH_WORDS
                  and not (how_adj and t.lower_ == how_adj and t.i > 0 and doc[t.i - 1].lower_ == "how"))

@@ -247,6 +247,9 @@ def candidate_spans(doc, q: Question) -> set[tuple[int, int]]:
             raw.extend(_enumeration(doc, tok))               # "fraud, embezzlement and bribery"
             raw.append((tok.left_edge.i, tok.i + 1))     # the noun without what follows it
             raw.append(_core(tok))                       # ... or without its relative clause
+        if tok.dep_ in ("acomp", "oprd") and tok.pos_ == "VERB":
+            raw.append(_subtree(tok))                    # a participle as predicate: "deeply concerned"
+            raw.append((tok.left_edge.i, tok.i + 1))     # ... without what follows it
         if tok.dep_ == "amod" and tok.pos_ == "ADJ" and any(t.like_num for t in tok.subtree):
             raw.append(_subtree(tok))                    # "60-year-old", "$4-million"
         if q.answer_type in ("MANNER", "REASON", "ADJ", "OTHER", "NOUN") and tok.dep_ in _CLAUSE_DEPS:

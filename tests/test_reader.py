@@ -211,7 +211,8 @@ TOWN = ("Mayor Helen Brooks apologized to the residents for the flooding but sto
         "The owners, Ann and Bob Carter, sold the farm. "
         "Councillor Joan Ellis spoke at the meeting. "
         "She called for the harbour to be dredged. "
-        "The trust was charged with breach of the safety code, which carries a fine of up to 5,000 pounds.")
+        "The trust was charged with breach of the safety code, which carries a fine of up to 5,000 pounds. "
+        "The trust said Friday it was \"deeply concerned\" by the ruling.")
 
 
 def _town(first: int) -> list[Passage]:
@@ -235,6 +236,8 @@ def _town(first: int) -> list[Passage]:
     ("Who sold the farm?", 4, "Ann and Bob Carter"),
     # "She" opens the sentence after the one naming Joan Ellis; "for X to do Y" fills "for"
     ("What did Joan Ellis call for?", 6, "harbour to be dredged"),
+    # a participle as the predicate of "it was": "deeply concerned" (tagged as a verb)
+    ("How did the trust say it felt about the ruling?", 8, "deeply concerned"),
     # the phrase stops at the comma before a relative clause hanging on its last noun
     ("What was the trust charged with?", 7, "breach of the safety code"),
 ])
