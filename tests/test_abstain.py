@@ -32,3 +32,11 @@ def test_words_found_nowhere_lower_the_confidence():
 def test_a_close_word_stands_in_partly():
     stand_in = abstain.closeness(["staff", "volcano"], ["employees", "bridge", "cables"])
     assert stand_in["staff"] > 0.5 > stand_in["volcano"]
+
+
+def test_a_near_synonymous_verb_counts_as_found():
+    # the reader accepts "called" for "describe"; coverage must agree with it
+    q = "How did the engineers describe the bridge?"
+    evidence = ["The engineers called the bridge a marvel of its time."]
+    s = abstain.signals(q, evidence, dense=0.6, span=0.6, stats=stats_for(q, {"engineer", "describe", "bridge"}))
+    assert s.coverage == pytest.approx(1.0) and s.absent == 0.0
