@@ -30,8 +30,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from index import catalog as cat
 from index.catalog import DocumentRecord
-from index import embed
-from index.embed import Embedder
+from index.embed import Embedder, threads
 from index.normalise import NormalisedText, normalise
 from index.split import Sentence, split_sentences
 from index.store import Store, open_store, server_manifest, write_lock
@@ -153,7 +152,7 @@ def index_articles(store: Store, articles: Sequence[Article], *, rebuild: bool =
         store.embedder.warm_up()   # so the progress bar's throughput leaves out loading the model
     _notify(progress, "start", len(todo), len(report.unchanged))
     batcher = _Batcher(store, report, progress, known, batch_size or batch_size_setting())
-    with embed.threads(index_threads_setting()):
+    with threads(index_threads_setting()):
         for record in _prepared(todo, workers):
             batcher.add(record)
         batcher.finish()

@@ -89,7 +89,6 @@ class _QueryEncoder:
         mean = (tokens * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
         return torch.nn.functional.normalize(mean, dim=1).tolist()
 
-
     def words(self, words: list[str]) -> list[list[float]]:
         """Context-free word vectors: the mean of each word's word-piece rows in the model's own
         input embedding table, normalised. A lookup, no forward pass: a thousand times cheaper

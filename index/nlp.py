@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import threading
 from typing import TYPE_CHECKING, Sequence
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -22,6 +23,7 @@ def pipeline() -> "Language":
 
 CACHE_SIZE = 256
 _parsed: collections.OrderedDict[str, "Doc"] = collections.OrderedDict()   # least recently used first
+_parsed_lock = threading.Lock()   # the chat answers questions on several threads
 
 
 def parse(text: str) -> "Doc":
@@ -32,14 +34,16 @@ def parse(text: str) -> "Doc":
 def parse_all(texts: Sequence[str]) -> list["Doc"]:
     """Parse short texts together (one batch through the pipeline is faster than one call each);
     texts parsed recently come from the cache."""
-    docs = {text: _parsed[text] for text in texts if text in _parsed}
+    with _parsed_lock:
+        docs = {text: _parsed[text] for text in texts if text in _parsed}
     todo = [text for text in dict.fromkeys(texts) if text not in docs]
     docs.update(zip(todo, pipeline().pipe(todo)))
-    for text in texts:
-        _parsed[text] = docs[text]
-        _parsed.move_to_end(text)
-    while len(_parsed) > CACHE_SIZE:
-        _parsed.popitem(last=False)
+    with _parsed_lock:
+        for text in texts:
+            _parsed[text] = docs[text]
+            _parsed.move_to_end(text)
+        while len(_parsed) > CACHE_SIZE:
+            _parsed.popitem(last=False)
     return [docs[text] for text in texts]
 
 

@@ -225,12 +225,6 @@ class VectorStore:
             query_embeddings=query, n_results=k, where=where, include=["distances"]))
         return [Hit(i, 1.0 - d) for i, d in zip(result["ids"][0], result["distances"][0])]
 
-    def vectors(self, chunk_ids: Sequence[str]) -> dict[str, list[float]]:
-        if not chunk_ids:
-            return {}
-        result = self._call(lambda: self._collection.get(ids=list(chunk_ids), include=["embeddings"]))
-        return {i: list(v) for i, v in zip(result["ids"], result["embeddings"])}
-
 
 class RemoteCatalog:
     """The catalog's copy on a Chroma server: one record per document plus a state record.

@@ -178,27 +178,26 @@ def sample_sentences(articles: Sequence[BenchArticle], n: int) -> list[str]:
     return random.Random(SEED).sample(sentences, min(n, len(sentences)))
 
 
-def vm_hwm_mb(pid: int) -> float:
-    """Peak resident memory of a live process (VmHWM). ``ru_maxrss`` of a child is no good:
-    Linux starts it from the parent's peak at fork."""
+def _status_mb(pid: int, field: str) -> float:
+    """A memory line of a live process's /proc status (VmHWM, VmRSS) in MB; 0 once it is gone."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     except (OSError, ValueError):
         pass
     return 0.0
+
+
+def vm_hwm_mb(pid: int) -> float:
+    """Peak resident memory of a live process (VmHWM). ``ru_maxrss`` of a child is no good:
+    Linux starts it from the parent's peak at fork."""
+    return _status_mb(pid, "VmHWM")
 
 
 def vm_rss_mb(pid: int) -> float:
     """Resident memory of a live process right now (VmRSS)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except (OSError, ValueError):
-        pass
-    return 0.0
+    return _status_mb(pid, "VmRSS")
 
 
 def child_pids(pid: int) -> list[int]:

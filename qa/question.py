@@ -169,6 +169,7 @@ class Term:
     text: str   # lower-cased surface form
     lemma: str  # lower-cased lemma
     i: int      # token index in the question
+    name: bool = False   # a proper noun ("Desai")
 
 
 @dataclass(frozen=True)
@@ -371,6 +372,6 @@ def _content_terms(doc, how_adj: str = "", verb_tok=None) -> tuple[Term, ...]:
     """Content words; the main verb counts even when it is a stop word ("call", "give", "make")."""
     main = verb_tok.i if verb_tok is not None and verb_tok.lemma_.lower() not in _LIGHT_VERBS | _REPORTING_VERBS \
         else -1
-    return tuple(Term(t.lower_, t.lemma_.lower(), t.i) for t in doc
+    return tuple(Term(t.lower_, t.lemma_.lower(), t.i, t.pos_ == "PROPN") for t in doc
                  if not ((t.is_stop and t.i != main) or t.is_punct or t.is_space) and t.lower_ not in WH_WORDS
                  and not (how_adj and t.lower_ == how_adj and t.i > 0 and doc[t.i - 1].lower_ == "how"))

@@ -164,7 +164,6 @@ class _Context:
         self.focus = [t.i for t in doc if q.focus and t.lemma_.lower() == q.focus]
         self.depth = [_depth(t) for t in doc]
 
-
     def _resolve_opening_pronoun(self, doc, q: Question, previous: str) -> None:
         """A sentence opening with he/she/it/they continues the previous one: the question's
         names found there count as found at the pronoun."""
@@ -172,9 +171,8 @@ class _Context:
         if opening is None or opening.lower_ not in _OPENING_PRONOUNS:
             return
         words = set(re.findall(r"\w+", previous.lower()))
-        asked = nlp.parse(q.text.strip())
         for term in q.content:
-            if term.lemma not in self.matches and asked[term.i].pos_ == "PROPN" and term.text in words:
+            if term.name and term.lemma not in self.matches and term.text in words:
                 self.matches[term.lemma] = [opening.i]
 
 
@@ -256,8 +254,6 @@ def candidate_spans(doc, q: Question) -> set[tuple[int, int]]:
             raw.append(_subtree(tok))
         if q.answer_type in ("OTHER", "NOUN", "MANNER") and tok.pos_ == "VERB" and tok.dep_ in ("xcomp", "conj", "advcl", "ccomp", "relcl", "ROOT"):
             raw.append((tok.i, tok.right_edge.i + 1))    # a predicate: "remain silent"
-        if tok.dep_ in ("advcl", "ccomp", "xcomp") and tok.left_edge.dep_ == "mark":
-            raw.append(_unmarked(tok))                   # "[for] the inquiry to examine ..."
         if q.answer_type in ("OTHER", "NOUN", "MANNER") and tok.pos_ == "VERB" and tok.dep_ == "pcomp":
             raw.append(_core(tok))                       # "by canceling a trip", up to a comma
     spans = set()
@@ -296,12 +292,6 @@ def _subtree(tok) -> tuple[int, int]:
     return tok.left_edge.i, tok.right_edge.i + 1
 
 
-def _unmarked(tok) -> tuple[int, int]:
-    """A clause without its opening mark: "[for] the inquiry to examine ..."."""
-    start = tok.left_edge.i + (tok.left_edge.dep_ == "mark" and tok.left_edge.head.i == tok.i)
-    return start, tok.right_edge.i + 1
-
-
 def _core(tok) -> tuple[int, int]:
     """The phrase up to its first comma, relative clause or apposition on the right, and up to a
     comma deeper down ("conspiracy to commit fraud[, which carries ...]")."""
@@ -323,7 +313,8 @@ def _proper_runs(doc) -> list[tuple[int, int]]:
 
 def _trim(doc, i: int, j: int) -> tuple[int, int] | None:
     while i < j and (doc[i].pos_ in _TRIM_LEFT_POS or doc[i].dep_ in ("poss", "case") and doc[i].pos_ == "PRON"
-                     or doc[i].dep_ == "mark" and doc[i].lower_ in ("for", "that") or doc[i].is_space):
+                     or doc[i].dep_ == "mark" and doc[i].lower_ in ("for", "that")   # "[for] the inquiry to ..."
+                     or doc[i].is_space):
         if doc[i].pos_ == "ADP" and doc[i].dep_ not in ("prep", "agent", "dative") and j - i > 1:
             break
         i += 1
@@ -494,8 +485,7 @@ def _slot_fill(doc, i: int, j: int, root, ctx: _Context) -> float:
             return 1.0
         if i <= s < j and tok.left_edge.i <= i and j <= tok.right_edge.i + 1:
             # the whole phrase ("conspiracy to commit fraud") beats its head word alone
-            whole = (i, j) in (_trim(doc, *_subtree(tok)), _trim(doc, *_core(tok)), _trim(doc, *_unmarked(tok))) \
-                and not enumerations
+            whole = (i, j) in (_trim(doc, *_subtree(tok)), _trim(doc, *_core(tok))) and not enumerations
             return 1.0 if whole else 0.7 if root.i == s or i <= tok.left_edge.i + 2 else 0.4
     return 0.0
 
