@@ -20,12 +20,14 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from index import nlp
-from qa.question import related_verbs
+from qa.question import frame_lemmas, related_verbs
 
 WEIGHTS = {"coverage": 1.82, "absent": -1.71, "dense": 2.00, "span": 1.00}
 BIAS = -2.06
 SYNONYM_FLOOR = 0.15   # word cosine below which a word of the evidence does not stand in
 SYNONYM_FULL = 0.45    # at or above: as good as the word itself
+BRIDGE = 0.75          # a word found beside the same name elsewhere ("Two brothers, Ziyaddin and
+                       # Huseyn Safarov" bridges "brother" to "55-year-old Ziyaddin Safarov")
 
 
 @dataclass(frozen=True)
@@ -41,10 +43,14 @@ class Signals:
 
 
 def content_lemmas(text: str) -> dict[str, str]:
-    """{lemma: surface} for content words: "Who was charged?" -> {"charge": "charged"}."""
+    """{lemma: surface} for content words: "Who was charged?" -> {"charge": "charged"}. The words
+    that only name the kind of answer ("What *year* ...?") are no content."""
     out: dict[str, str] = {}
+    frame = frame_lemmas(text)
     for tok in nlp.parse(text):
         if tok.is_stop or tok.is_punct or tok.is_space or not any(c.isalnum() for c in tok.text):
+            continue
+        if tok.lemma_.lower() in frame:
             continue
         out[tok.lemma_.lower()] = tok.text.lower()
     return out
@@ -85,8 +91,10 @@ def _vectors(words: Sequence[str]) -> np.ndarray:
 
 
 def signals(question: str, evidence: Sequence[str], *, dense: float, span: float,
-            stats: WordStats) -> Signals:
-    """The four signals for an answer drawn from ``evidence`` (its sentence and neighbours)."""
+            stats: WordStats, bridges: Sequence[str] = ()) -> Signals:
+    """The four signals for an answer drawn from ``evidence`` (its sentence and neighbours).
+    ``bridges``: other sentences that name someone the evidence names; a question word found
+    there counts ``BRIDGE`` (the article said who "the brothers" are elsewhere)."""
     words, frequencies = stats.words, stats.frequencies
     if not words:
         return Signals(0.0, 0.0, max(dense, 0.0), span)
@@ -97,6 +105,9 @@ def signals(question: str, evidence: Sequence[str], *, dense: float, span: float
                if lemma not in seen and surface not in seen and not related_verbs(lemma) & seen]
     evidence_words = sorted({t.lower_ for t in tokens if t.is_alpha and not t.is_stop})
     stand_in = closeness(missing, evidence_words)
+    if bridges and missing:
+        bridged = {t.lemma_.lower() for doc in nlp.parse_all(list(bridges)) for t in doc}
+        stand_in.update({lemma: max(stand_in[lemma], BRIDGE) for lemma in missing if lemma in bridged})
     weights = stats.idf_by_lemma()
     norm = sum(weights.values()) or 1.0
     covered = sum(w * (stand_in[lemma] if lemma in stand_in else 1.0) for lemma, w in weights.items())

@@ -1,6 +1,7 @@
 """``ask()``: question (+ conversation so far) -> a cited, extractive :class:`Answer`."""
 from __future__ import annotations
 
+import re
 import threading
 import time
 from pathlib import Path
@@ -112,12 +113,22 @@ def _interpret(question: str, history: Sequence[Any] | None) -> str:
 
 def _merge_readings(resolved: list[reader.Candidate], as_typed: list[reader.Candidate],
                     typed: str, interpreted: str) -> list[reader.Candidate]:
-    """Candidates of both readings, best first; a typed-reading candidate may not be the
-    antecedent the conversation substituted in ("he" -> "Peter Okafor")."""
-    added = {w.lower() for w in interpreted.split()} - {w.lower() for w in typed.split()}
-    added = {w.strip(".,?!'\"") for w in added}
-    kept = [c for c in as_typed if not ({w.strip(".,?!'\"").lower() for w in c.text.split()} & added)]
+    """Candidates of both readings, best first. The reading as typed only counts where it can
+    stand: its question has a pronoun, and the candidate's sentence holds a form of that
+    pronoun or the antecedent; nor may a candidate be the antecedent itself ("he" -> "Peter Okafor")."""
+    from qa.conversation import pronoun_forms
+
+    forms = pronoun_forms(typed)
+    if not forms:   # an ellipsis ("And Kartavykh?") means nothing on its own
+        return resolved
+    added = {w.strip(".,?!'\"") for w in interpreted.lower().split()} - {w.strip(".,?!'\"") for w in typed.lower().split()}
+    kept = [c for c in as_typed if not ({w.strip(".,?!'\"").lower() for w in c.text.split()} & added)
+            and _words(c.passage.text) & (forms | added)]
     return sorted(resolved + kept, key=lambda c: -c.score)
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", text.lower()))
 
 
 def _recent_places(history: Sequence[Any] | None) -> list[tuple[str, int]]:
@@ -144,7 +155,16 @@ def answer_signals(question: str, passages: Sequence[Passage], best: reader.Cand
     """The abstention signals for the reader's best candidate (evidence: its sentence and neighbours)."""
     evidence = [p.text for p in passages if p.source == best.passage.source
                 and abs(p.position - best.passage.position) <= 1] or [best.passage.text]
-    return abstain.signals(question, evidence, dense=best.passage.dense, span=best.score, stats=stats)
+    names = _names(best.passage.text)
+    bridges = [p.text for p in passages if p.source == best.passage.source and p.text not in evidence
+               and names & _names(p.text)]
+    return abstain.signals(question, evidence, dense=best.passage.dense, span=best.score, stats=stats,
+                           bridges=bridges)
+
+
+def _names(text: str) -> set[str]:
+    """Capitalised words not at the start of the text: a cheap stand-in for proper nouns."""
+    return set(re.findall(r"(?<=\s)[A-Z][a-z]{2,}", text))
 
 
 def _compose(question: str, interpreted: str, passages: list[Passage], candidates: list[reader.Candidate],

@@ -8,6 +8,7 @@ its candidate spans and never answers with the question's own content words.
 Answer types:
 
     PERSON  ORG  PLACE  DATE  NUMBER   a named or numeric entity is expected
+    ROLE     what job / position / post: a noun for what a person is ("director")
     NOUN     what/which + a noun head that names no entity type ("what instrument")
     ADJ      how + an adjective that is not a measure ("how successful")
     MANNER   how did/does ...          REASON  why ...
@@ -19,14 +20,16 @@ from dataclasses import dataclass
 
 from index import nlp
 
-ANSWER_TYPES = ("PERSON", "ORG", "PLACE", "DATE", "NUMBER", "NOUN", "ADJ", "MANNER", "REASON",
+ANSWER_TYPES = ("PERSON", "ORG", "PLACE", "DATE", "NUMBER", "ROLE", "NOUN", "ADJ", "MANNER", "REASON",
                 "YESNO", "OTHER")
 WH_WORDS = ("what", "which", "who", "whom", "whose", "when", "where", "why", "how")
 
 _PERSON = {"PERSON": 1.0, "NORP": 0.4, "ORG": 0.4}
 _ORG = {"ORG": 1.0, "NORP": 0.5, "GPE": 0.4, "PRODUCT": 0.3, "PERSON": 0.3, "FAC": 0.3}
 _PLACE = {"GPE": 1.0, "LOC": 1.0, "FAC": 0.9, "ORG": 0.4, "NORP": 0.3}
-_DATE = {"DATE": 1.0, "TIME": 0.8, "CARDINAL": 0.3, "EVENT": 0.2}
+_DATE = {"DATE": 1.0, "WEEKDAY": 1.0, "TIME": 0.8, "CARDINAL": 0.3, "EVENT": 0.2}
+_WEEKDAY = {"WEEKDAY": 1.0, "DATE": 0.3}   # WEEKDAY: the reader's "Friday"
+WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 _COUNT = {"CARDINAL": 1.0, "QUANTITY": 0.9, "MONEY": 0.6, "PERCENT": 0.6, "DATE": 0.3, "ORDINAL": 0.2}
 _AMOUNT = {"MONEY": 1.0, "QUANTITY": 1.0, "PERCENT": 0.9, "CARDINAL": 0.8}
 _MONEY = {"MONEY": 1.0, "CARDINAL": 0.6, "QUANTITY": 0.4}
@@ -48,7 +51,10 @@ _FOCUS = {
                "migrant resident worker citizen employee member officer soldier protester voter "
                "farmer passenger victim journalist reporter diplomat investigator lawyer doctor "
                "nurse child parent sibling colleague fighter rebel militant attacker gunman suspect "
-               "prisoner detainee driver pilot captain guard"),
+               "prisoner detainee driver pilot captain guard editor chief head deputy chair "
+               "chairwoman chairperson secretary ambassador envoy consul spokesman spokeswoman "
+               "spokesperson correspondent analyst adviser advisor executive premier lecturer "
+               "professor researcher curator clerk treasurer"),
     "ORG": (_ORG, "company organization organisation team university college school institution "
             "agency group party club band firm corporation network newspaper league council "
             "church committee association union army bank airline channel magazine publisher "
@@ -83,6 +89,14 @@ _FOCUS_LOOKUP = {word: (_FOCUS_KIND.get(kind, kind), labels) for kind, (labels, 
 _FOCUS_LOOKUP.update({w: (_FOCUS_TYPE.get(w, "NOUN"), labels) for w, labels in _FOCUS_SPECIAL.items()})
 # "what kind of X", "the name of the X": the noun after "of" carries the type.
 _GENERIC_FOCUS = {"kind", "type", "sort", "form", "name", "part", "one", "title", "example"}
+# "What job does X hold?": the answer is a noun for what a person is, not a named entity.
+_ROLE_FOCUS = {"job", "post", "role", "occupation", "profession"}
+_ROLE_OR_RANK = {"position", "rank"}   # a role when held ("What position does X hold?"), else a rank
+# Focus nouns that only say what kind of answer is wanted: the sentence that answers "What year
+# did ...?" or "What event did ...?" rarely contains "year" or "event", so they are no content.
+_FRAME_FOCUS = frozenset(_FOCUS["DATE"][1].split()) | _ROLE_FOCUS | {"week", "event"}
+# ... nor is the verb that only carries a role: "What job does X hold / have?"
+_ROLE_VERBS = {"hold", "have", "occupy", "fill", "do"}
 
 _HOW_ADJ = {
     "many": _COUNT, "much": _AMOUNT, "long": _DURATION, "old": _AGE, "far": _MEASURE,
@@ -111,6 +125,8 @@ _VERB_GROUPS = [
     "say tell state claim declare announce report add note remark assert",
     "describe call characterize characterise label term brand dub portray depict",
     "accuse blame charge",
+    "blame attribute ascribe",             # "blamed the deaths on" ~ "attributed the deaths to"
+    "skip miss boycott snub decline",      # not taking part: "skipped" ~ "declined to attend"
     "kill murder slay",
     "die perish",
     "begin start commence launch",
@@ -184,6 +200,9 @@ class Question:
     how_adj: str = ""                    # "many" in "how many ..."
     wh_role: str = ""                    # "subj" / "obj": the wh-phrase's role for the verb
     slot: tuple[str, str] = ("", "")     # (anchor lemma, relation) the answer fills, see _slot
+    frame: frozenset[str] = frozenset()  # lemmas that only say what kind of answer is wanted
+                                         # ("year", "job", "hold"): not content, see _frame
+    extreme: str = ""                    # "max" / "min": "How old is the *older* sister?"
 
     def label_weight(self, label: str) -> float:
         return dict(self.labels).get(label, 0.0)
@@ -204,12 +223,14 @@ def analyse(question: str) -> Question:
     wh = wh_tok.lower_ if wh_tok is not None else ""
     focus_tok = _focus_token(doc, wh_tok)
     focus = focus_tok.lemma_.lower() if focus_tok is not None else ""
-    answer_type, labels, how_adj = _answer_type(doc, wh_tok, wh, focus)
     verb_tok = _main_verb_token(doc)
+    answer_type, labels, how_adj = _answer_type(doc, wh_tok, wh, focus, verb_tok)
     verb = verb_tok.lemma_.lower() if verb_tok is not None else ""
     slot = _slot(doc, wh_tok, verb_tok)
     # With a stranded preposition or "to do", the wh-word is not the main verb's argument.
     wh_role = "" if slot[1] in ("vp",) or slot[1].startswith("prep:") else _wh_role(wh_tok, verb_tok)
+    if verb_tok is not None and verb_tok.pos_ == "NOUN" and wh_role:
+        wh_role = "obj"   # "What did Aliyev skip?" (see _misread_verb): Aliyev is the subject
     reported = _reported_clause(wh_tok, verb_tok)
     if reported is not None and not slot[1]:
         verb_tok, verb = reported, reported.lemma_.lower()
@@ -217,10 +238,47 @@ def analyse(question: str) -> Question:
             wh_role = _wh_role(wh_tok, reported)
         else:
             wh_role = "obj" if any(c.dep_ in ("nsubj", "nsubjpass") for c in reported.children) else "subj"
+    frame = _frame(doc, focus_tok, verb_tok, answer_type)
+    extreme = _extreme(doc, labels)
+    if verb_tok is not None and verb_tok.i in frame:
+        verb_tok, verb = None, ""
     return Question(text=question, wh=wh, answer_type=answer_type,
                     labels=tuple(sorted(labels.items(), key=lambda kv: -kv[1])),
-                    focus=focus, verb=verb, content=_content_terms(doc, how_adj, verb_tok),
-                    how_adj=how_adj, wh_role=wh_role, slot=slot)
+                    focus=focus, verb=verb, content=_content_terms(doc, how_adj, verb_tok, frame),
+                    how_adj=how_adj, wh_role=wh_role, slot=slot,
+                    frame=frozenset(doc[i].lemma_.lower() for i in frame), extreme=extreme)
+
+
+def frame_lemmas(question: str) -> frozenset[str]:
+    """Lemmas of ``question`` that only name the kind of answer: ``{"day", "week"}`` for
+    "What day of the week ...?"; and the comparative of "the older one", which the ages answer."""
+    q = analyse(question)
+    return q.frame | ({t.lemma for t in q.content if t.text in COMPARATIVES} if q.extreme else frozenset())
+
+
+# "the older / younger one": of the ages in the sentence, the highest / lowest
+COMPARATIVES = {"older": "max", "oldest": "max", "elder": "max", "eldest": "max",
+                 "younger": "min", "youngest": "min"}
+
+
+def _extreme(doc, labels) -> str:
+    if "AGE" not in labels:
+        return ""
+    return next((COMPARATIVES[t.lower_] for t in doc if t.lower_ in COMPARATIVES and t.i > 1), "")
+
+
+def _frame(doc, focus_tok, verb_tok, answer_type: str) -> set[int]:
+    """Token indices of the focus noun when it only names the answer's kind ("what *year*",
+    "what *day* of the *week*", "what *job*"), and of a verb that only carries a role
+    ("what job does X *hold*")."""
+    if focus_tok is None or focus_tok.lemma_.lower() not in _FRAME_FOCUS | _ROLE_OR_RANK:
+        return set()
+    out = {focus_tok.i}
+    out |= {c.i for p in focus_tok.children if p.lower_ == "of" for c in p.children
+            if c.dep_ == "pobj" and c.lemma_.lower() in _FRAME_FOCUS}
+    if answer_type == "ROLE" and verb_tok is not None and verb_tok.lemma_.lower() in _ROLE_VERBS:
+        out.add(verb_tok.i)
+    return out
 
 
 def _wh_token(doc):
@@ -259,7 +317,7 @@ def _copula_focus(doc, wh_tok):
     return None
 
 
-def _answer_type(doc, wh_tok, wh, focus):
+def _answer_type(doc, wh_tok, wh, focus, verb_tok=None):
     if wh_tok is None:
         first = doc[0].lower_ if len(doc) else ""
         return ("YESNO", {}, "") if first in _YESNO_STARTERS else ("OTHER", {}, "")
@@ -275,10 +333,21 @@ def _answer_type(doc, wh_tok, wh, focus):
         return "REASON", {}, ""
     if wh == "how":
         return _how_type(doc, wh_tok)
+    if focus in _ROLE_FOCUS or focus in _ROLE_OR_RANK and _holds(doc, verb_tok):
+        return "ROLE", {}, ""
+    if focus == "day" and any(t.lemma_.lower() == "week" for t in doc):
+        return "DATE", dict(_WEEKDAY), ""
     if focus in _FOCUS_LOOKUP:
         kind, labels = _FOCUS_LOOKUP[focus]
         return kind, dict(labels), ""
     return ("NOUN" if focus else "OTHER"), {}, ""
+
+
+def _holds(doc, verb_tok) -> bool:
+    """ "What position does X hold?", "What is X's position?": a role, not a rank."""
+    if verb_tok is not None:
+        return verb_tok.lemma_.lower() in _ROLE_VERBS
+    return any(t.dep_ == "poss" for t in doc)
 
 
 def _how_type(doc, wh_tok):
@@ -298,6 +367,9 @@ def _how_type(doc, wh_tok):
 
 def _main_verb_token(doc):
     root = doc[:].root
+    misread = _misread_verb(doc, root)
+    if misread is not None:
+        return misread
     # The small model often tags the verb of "When did the war end?" as a noun: an auxiliary
     # or a subject hanging from the root says it is the verb all the same.
     verb_like = root.pos_ == "VERB" or any(c.dep_ in ("aux", "auxpass", "nsubj", "nsubjpass")
@@ -307,6 +379,19 @@ def _main_verb_token(doc):
     for tok in root.subtree:
         if (tok.pos_ == "VERB" and tok.lemma_.lower() not in _LIGHT_VERBS
                 and tok.dep_ in ("xcomp", "ccomp", "relcl", "conj", "acl", "advcl", "acomp", "ROOT")):
+            return tok
+    return None
+
+
+def _misread_verb(doc, root):
+    """The small model reads "What did Aliyev *skip* in May?" as "did" + a noun object: a bare
+    noun right after the subject name of a "do" question is the verb."""
+    if root.lemma_.lower() != "do" or root.i == 0:
+        return None
+    for tok in root.children:
+        if (tok.dep_ == "dobj" and tok.i > root.i + 1 and tok.tag_ == "NN" and doc[tok.i - 1].pos_ in ("PROPN", "PRON")
+                and not any(c.dep_ in ("det", "amod", "compound", "poss") and c.i != tok.i - 1 for c in tok.children)
+                and doc[tok.i - 1].dep_ in ("compound", "nsubj", "poss")):
             return tok
     return None
 
@@ -368,10 +453,12 @@ def _slot(doc, wh_tok, verb_tok) -> tuple[str, str]:
     return "", ""
 
 
-def _content_terms(doc, how_adj: str = "", verb_tok=None) -> tuple[Term, ...]:
-    """Content words; the main verb counts even when it is a stop word ("call", "give", "make")."""
+def _content_terms(doc, how_adj: str = "", verb_tok=None, frame: set[int] = frozenset()) -> tuple[Term, ...]:
+    """Content words; the main verb counts even when it is a stop word ("call", "give", "make");
+    the frame words (see ``_frame``) do not."""
     main = verb_tok.i if verb_tok is not None and verb_tok.lemma_.lower() not in _LIGHT_VERBS | _REPORTING_VERBS \
         else -1
     return tuple(Term(t.lower_, t.lemma_.lower(), t.i, t.pos_ == "PROPN") for t in doc
                  if not ((t.is_stop and t.i != main) or t.is_punct or t.is_space) and t.lower_ not in WH_WORDS
+                 and t.i not in frame
                  and not (how_adj and t.lower_ == how_adj and t.i > 0 and doc[t.i - 1].lower_ == "how"))

@@ -17,6 +17,7 @@ When no span is convincing the whole sentence comes first (``kind="sentence"``).
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -24,13 +25,14 @@ from typing import Mapping, Sequence
 
 from index import nlp
 from qa.passage import Passage
-from qa.question import LINKING_VERBS, Question, analyse, focus_kind, related_verbs
+from qa.question import COMPARATIVES, LINKING_VERBS, WEEKDAYS, Question, analyse, focus_kind, related_verbs
 
 READ_K = 3          # passages the reader looks inside
 PEOPLE_TYPE = 0.4   # type weight of a noun for people ("residents") for a "who" question, as NORP/ORG
 MAX_SPAN_TOKENS = 12
 NEAR_DECAY = 4.0    # words: closeness to a question word halves every ~3 words
 TREE_DECAY = 2.0    # arcs in the dependency tree
+NOMINAL_SIMILARITY = 0.4   # word cosine at which a noun names the question's verb ("deaths" ~ "die")
 
 # Hand-set weights of the span scorer (tuned on a development sample, see the README).
 WEIGHTS: dict[str, float] = {
@@ -59,6 +61,7 @@ WEIGHTS: dict[str, float] = {
     "whole_described": 1.5,  # ... unless the question describes the whole ("one of eleven boats damaged")
     "partial_copy": -0.5,  # holds some of the question's content words, plus others
     "manner_pp": 1.0,  # how-question, span is the object of by/through/via/with/using
+    "extreme": 1.5,  # the highest / lowest of the ages in the sentence for "the older / younger one"
     "heading": -0.75,  # the passage is a title or heading: it sums up a paragraph that says more
     "title_of_asked": -1.0,  # a title of someone the question names ("Captain" Ruth Okafor), unless
                              # the question asks for a kind of thing ("what job", "which rank")
@@ -78,7 +81,7 @@ _TRIM_RIGHT_POS = {"PUNCT", "CCONJ", "ADP", "PART", "SPACE", "DET"}
 _SUBJECTS = {"nsubj", "nsubjpass"}
 _OPENING_PRONOUNS = {"he", "she", "it", "they", "his", "her", "its", "their"}
 _MANNER_PREPS = {"by", "through", "via", "with", "using", "thanks"}
-_NUMERIC = {"CARDINAL", "QUANTITY", "MONEY", "PERCENT", "DATE", "TIME", "ORDINAL"}
+_NUMERIC = {"CARDINAL", "QUANTITY", "MONEY", "PERCENT", "DATE", "WEEKDAY", "TIME", "ORDINAL"}
 
 
 @dataclass(frozen=True)
@@ -105,10 +108,10 @@ def read(question: str, passages: Sequence[Passage],
     q = analyse(question)
     spans: list[Candidate] = []
     sentences: list[Candidate] = []
-    passages = list(passages)[:READ_K]
     by_place = {(p.source, p.position): p.text for p in [*context, *passages]}
+    passages = _with_continuations(list(passages)[:READ_K], context)
     for passage, doc in zip(passages, nlp.parse_all([p.text for p in passages])):
-        ctx = _Context(doc, q, idf, by_place.get((passage.source, passage.position - 1)))
+        ctx = _Context(doc, q, idf, _antecedent(by_place, passage))
         for (i, j), feats in span_features(doc, q, ctx, passage).items():
             spans.append(_span_candidate(passage, doc, i, j, score(feats)))
         sentences.append(_sentence_candidate(passage, ctx))
@@ -117,6 +120,32 @@ def read(question: str, passages: Sequence[Passage],
     if not spans or spans[0].score < max(SPAN_FLOOR, sentences[0].score if q.answer_type in ("YESNO", "REASON") else 0):
         return sentences[:1] + spans + sentences[1:]
     return spans + sentences
+
+
+def _with_continuations(passages: list[Passage], context: Sequence[Passage]) -> list[Passage]:
+    """The passages plus any retrieved sentence that continues one of them with a pronoun
+    ("... the Prosecutor General's Office said ... . It attributed the deaths to ...")."""
+    places = {(p.source, p.position) for p in passages}
+    more = [p for p in context if (p.source, p.position - 1) in places and (p.source, p.position) not in places
+            and _opens_with_pronoun(p.text)]
+    return passages + more[:READ_K]
+
+
+def _antecedent(by_place: Mapping[tuple[str, int], str], passage: Passage) -> str | None:
+    """The retrieved sentence before ``passage``, and the one before that while the sentence in
+    between opens with a pronoun too ("The Office said ... . It said ... . It attributed ...")."""
+    texts, position = [], passage.position - 1
+    while (passage.source, position) in by_place and len(texts) < 2:
+        texts.insert(0, by_place[(passage.source, position)])
+        if not _opens_with_pronoun(texts[0]):
+            break
+        position -= 1
+    return " ".join(texts) or None
+
+
+def _opens_with_pronoun(text: str) -> bool:
+    words = text.split(maxsplit=1)
+    return bool(words) and words[0].strip("\"'“‘(").lower() in _OPENING_PRONOUNS
 
 
 def score(features: Mapping[str, float], weights: Mapping[str, float] | None = None) -> float:
@@ -143,11 +172,15 @@ class _Context:
         self.matches: dict[str, list[int]] = {}
         # The question's verb also matches its near-synonyms ("accuse" ~ "blamed").
         names = {t.lemma: related_verbs(t.lemma) if t.lemma == q.verb else {t.lemma} for t in q.content}
+        nominal = _nominals(doc, q.verb)
         for tok in doc:
             if tok.is_punct or tok.is_stop:
                 continue
             for term in q.content:
-                if tok.lemma_.lower() in names[term.lemma] or tok.lower_ == term.text:
+                if (tok.lemma_.lower() in names[term.lemma] or tok.lower_ == term.text
+                        or tok.lower_ == "a" + term.text and len(term.text) > 3   # "aboard" ~ "on board"
+                        or q.extreme and term.text in COMPARATIVES and tok.lower_ in ("old", "aged")   # "55-year-old"
+                        or term.lemma == q.verb and tok.i in nominal):
                     self.matches.setdefault(term.lemma, []).append(tok.i)
         if previous:
             self._resolve_opening_pronoun(doc, q, previous)
@@ -156,7 +189,7 @@ class _Context:
         verbs = related_verbs(q.verb) if q.verb else frozenset()
         # ... and the same word as a noun ("visit" in "a visit to Baku by the minister").
         self.verbs = [t for t in doc if t.lemma_.lower() in verbs and t.pos_ in ("VERB", "AUX")
-                      or t.pos_ == "NOUN" and t.lemma_.lower() == q.verb]
+                      or t.pos_ == "NOUN" and (t.lemma_.lower() == q.verb or t.i in nominal)]
         # "X apologized ... but stopped short": the conjoined verb shares its head verb's subject.
         self.sharing = {v.head.i for v in self.verbs if v.dep_ == "conj" and v.head.pos_ in ("VERB", "AUX")
                         and not any(c.dep_ in _SUBJECTS for c in v.children)}
@@ -166,14 +199,31 @@ class _Context:
 
     def _resolve_opening_pronoun(self, doc, q: Question, previous: str) -> None:
         """A sentence opening with he/she/it/they continues the previous one: the question's
-        names found there count as found at the pronoun."""
+        words (other than its verb) found there count as found at the pronoun."""
         opening = next((t for t in doc if not t.is_punct), None)
         if opening is None or opening.lower_ not in _OPENING_PRONOUNS:
             return
         words = set(re.findall(r"\w+", previous.lower()))
         for term in q.content:
-            if term.name and term.lemma not in self.matches and term.text in words:
+            if term.lemma != q.verb and term.lemma not in self.matches and (term.text in words or term.lemma in words):
                 self.matches[term.lemma] = [opening.i]
+
+
+def _nominals(doc, verb: str) -> set[int]:
+    """Nouns of the sentence that name the question's verb: "deaths" for "die", "decision" for
+    "decide" (MiniLM's word-piece vectors, see ``index.embed``)."""
+    if not verb:
+        return set()
+    nouns = [t for t in doc if t.pos_ == "NOUN" and not t.is_stop]
+    return {t.i for t in nouns if _similarity(verb, t.lemma_.lower()) >= NOMINAL_SIMILARITY}
+
+
+@functools.lru_cache(maxsize=8192)
+def _similarity(a: str, b: str) -> float:
+    from index.embed import Embedder
+
+    va, vb = Embedder().word_vectors([a, b])
+    return float(sum(x * y for x, y in zip(va, vb)))
 
 
 def _slot_tokens(doc, q: Question) -> set[int]:
@@ -186,8 +236,10 @@ def _slot_tokens(doc, q: Question) -> set[int]:
     for a in doc:
         if a.lemma_.lower() not in names and a.lower_ not in names:
             continue
+        # a near-synonym brings its own preposition: "blame X on Y" ~ "attribute X to Y"
+        own = a.lemma_.lower() == anchor or a.lower_ == anchor
         for c in a.children:
-            if rel.startswith("prep:") and c.dep_ in ("prep", "agent", "dative") and c.lower_ == rel[5:]:
+            if rel.startswith("prep:") and c.dep_ in ("prep", "agent", "dative") and (c.lower_ == rel[5:] or not own and c.dep_ == "prep"):
                 out |= {g.i for g in c.children if g.dep_ in ("pobj", "pcomp")}
             elif rel.startswith("prep:") and c.dep_ in ("advcl", "ccomp", "xcomp") and any(
                     m.dep_ == "mark" and m.lower_ == rel[5:] for m in c.children):
@@ -333,7 +385,20 @@ def span_features(doc, q: Question, ctx: _Context, passage: Passage) -> dict[tup
         feats = _features(doc, i, j, q, ctx, passage, entity_labels)
         if feats is not None:
             out[(i, j)] = feats
+    if q.extreme:
+        _mark_extreme(doc, q.extreme, out)
     return out
+
+
+def _mark_extreme(doc, extreme: str, feats: dict[tuple[int, int], dict[str, float]]) -> None:
+    """ "How old is the older sister?": of the ages in the sentence, the highest gets ``extreme``."""
+    ages = {span: int(re.search(r"\d+", doc[span[0]:span[1]].text).group()) for span in feats
+            if _is_age(doc, *span) and re.search(r"\d+", doc[span[0]:span[1]].text)}
+    if len(set(ages.values())) < 2:
+        return
+    best = (max if extreme == "max" else min)(ages.values())
+    for span, age in ages.items():
+        feats[span]["extreme"] = float(age == best)
 
 
 def _features(doc, i, j, q, ctx, passage, entity_labels):
@@ -345,7 +410,7 @@ def _features(doc, i, j, q, ctx, passage, entity_labels):
             return None
         content = [t for t in toks if t.like_num]
     in_question = sum(1 for t in content if t.i in ctx.matched)
-    if in_question == len(content):
+    if in_question == len(content) or _inside_asked_entity(doc, i, j, ctx):
         return None  # never answer with the question's own words
     root = _enumeration_head(doc, i, j) or toks.root
     # The focus noun heading the span is part of the answer ("which trip" -> "scheduled trip").
@@ -361,11 +426,14 @@ def _features(doc, i, j, q, ctx, passage, entity_labels):
         and focus_kind(root.lemma_.lower()) == "PERSON"
     if people:
         type_w = PEOPLE_TYPE
+    if q.answer_type == "ROLE":   # "What job ...?" -> a noun for what a person is, not a name
+        type_w = float(not label and root.pos_ == "NOUN" and focus_kind(root.lemma_.lower()) == "PERSON")
+        exact = root.i == j - 1
     arg = _argument(root)
     n = j - i
     return {
         "type": type_w * (1.0 if exact else 0.7),
-        "mismatch": float(q.wants_entity and bool(label) and type_w == 0.0),
+        "mismatch": float((q.wants_entity or q.answer_type == "ROLE") and bool(label) and type_w == 0.0),
         "no_type": float(q.wants_entity and not label and not people),
         "near": _near(ctx, i, j),
         "tree": _tree(doc, ctx, root.i, i, j),
@@ -395,10 +463,22 @@ def _features(doc, i, j, q, ctx, passage, entity_labels):
     }
 
 
+def _inside_asked_entity(doc, i: int, j: int, ctx: _Context) -> bool:
+    """The span is part of a name the question already says: "Office" of "the Prosecutor
+    General's Office" for a question about the prosecutors."""
+    for e in doc.ents:
+        if e.start <= i and j <= e.end and (e.end - e.start) > (j - i) and any(
+                k in ctx.matched for k in range(e.start, e.end) if not i <= k < j):
+            return True
+    return False
+
+
 def _label(doc, i, j, root, entity_labels) -> tuple[str, bool]:
     """The span's entity label and whether the span is exactly that entity (or number)."""
     if _is_age(doc, i, j):
         return "AGE", True
+    if doc[j - 1].lower_ in WEEKDAYS and j - i <= 2:
+        return "WEEKDAY", True   # "Friday", "last Friday"
     for (s, e), label in entity_labels.items():
         if _trim(doc, s, e) == (i, j) or (s, e) == (i, j):
             return label, True
@@ -509,12 +589,18 @@ def _tree(doc, ctx: _Context, root: int, i: int, j: int) -> float:
     return _closeness(ctx, i, j, lambda p: _tree_distance(doc, root, p, ctx.depth), TREE_DECAY)
 
 
+def _is_verb(tok, ctx: _Context) -> bool:
+    """``tok`` is the question's verb, or the verb it controls: "declined to *attend* X" for
+    "skip", so X is its object."""
+    return any(tok.i == v.i for v in ctx.verbs) or tok.dep_ == "xcomp" and any(tok.head.i == v.i for v in ctx.verbs)
+
+
 def _verb_arg(root, ctx: _Context) -> float:
     """1 when the span is an argument of the question's verb, 0.7 through a preposition."""
     head = root.head
-    if any(head.i == v.i for v in ctx.verbs) or root.dep_ in _SUBJECTS and head.i in ctx.sharing:
+    if _is_verb(head, ctx) or root.dep_ in _SUBJECTS and head.i in ctx.sharing:
         return 1.0
-    if head.dep_ in ("prep", "agent", "dative") and any(head.head.i == v.i for v in ctx.verbs):
+    if head.dep_ in ("prep", "agent", "dative") and _is_verb(head.head, ctx):
         return 0.7
     return 0.0
 
@@ -528,7 +614,7 @@ def _role(root, q: Question, ctx: _Context) -> float:
         head, dep = head.head, "nsubj"   # passive agent, or the agent of a noun ("a visit by X")
     if dep in _SUBJECTS and head.i in ctx.sharing:
         return float(q.wh_role == "subj" and dep == "nsubj")
-    if not any(head.i == v.i for v in ctx.verbs):
+    if not _is_verb(head, ctx):
         return 0.0
     if q.wh_role == "subj":
         return float(dep == "nsubj")

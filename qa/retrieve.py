@@ -21,6 +21,7 @@ from pydantic import ConfigDict
 from index import nlp
 from index.catalog import SentenceRow
 from qa.passage import Passage
+from qa.question import analyse, related_verbs
 
 DENSE_WEIGHT = 0.8          # relative to BM25, in z-score units
 HEADING_PENALTY = 0.5       # z units: headings/titles repeat a paragraph's words without saying much
@@ -35,7 +36,8 @@ ANAPHORS = frozenset("it its he his him she her they their them this these that 
 
 
 def query_terms(question: str) -> list[str]:
-    """Content words of the question, surface and lemma: "Who was charged?" -> ["charged", "charge"]."""
+    """Content words of the question, surface and lemma, and the main verb's near-synonyms:
+    "Who was charged?" -> ["charged", "charge", "accuse", "blame"]."""
     terms: list[str] = []
     for tok in nlp.parse(question):
         if tok.is_stop or tok.is_punct or tok.is_space or not any(ch.isalnum() for ch in tok.text):
@@ -43,7 +45,8 @@ def query_terms(question: str) -> list[str]:
         terms.append(tok.text.lower())
         if tok.lemma_ and tok.lemma_.lower() != tok.text.lower():
             terms.append(tok.lemma_.lower())
-    return terms
+    verb = analyse(question).verb
+    return terms + sorted(related_verbs(verb) - {verb}) if verb else terms
 
 
 def _zscores(values: Sequence[float]) -> list[float]:
