@@ -95,7 +95,8 @@ def _answer(eng: Engine, typed: str, interpreted: str, settings: Settings,
     candidates = reader.read(interpreted, passages[: settings.read_k], idf=stats.idf_by_lemma(), context=passages)
     if interpreted != typed:  # the words as typed often match a story that says "he" too
         candidates = _merge_readings(candidates, reader.read(typed, passages[: settings.read_k],
-                                                            idf=stats.idf_by_lemma(), context=passages),
+                                                            idf=stats.idf_by_lemma(), context=passages,
+                                                            referent=_referent(typed, interpreted)),
                                      typed, interpreted)
     t3 = time.perf_counter()
     answer = _compose(typed, interpreted, passages, candidates, stats, settings)
@@ -113,18 +114,27 @@ def _interpret(question: str, history: Sequence[Any] | None) -> str:
 
 def _merge_readings(resolved: list[reader.Candidate], as_typed: list[reader.Candidate],
                     typed: str, interpreted: str) -> list[reader.Candidate]:
-    """Candidates of both readings, best first. The reading as typed only counts where it can
-    stand: its question has a pronoun, and the candidate's sentence holds a form of that
-    pronoun or the antecedent; nor may a candidate be the antecedent itself ("he" -> "Peter Okafor")."""
+    """Candidates of both readings, best first; a typed-reading candidate may not be the
+    antecedent the conversation substituted in ("he" -> "Peter Okafor"), and an ellipsis
+    ("And Kartavykh?") means nothing as typed."""
+    if not _referent(typed, interpreted) and len(typed.split()) < len(interpreted.split()) // 2:
+        return resolved
+    added = _added(typed, interpreted)
+    kept = [c for c in as_typed if not (_words(c.text) & added)]
+    return sorted(resolved + kept, key=lambda c: -c.score)
+
+
+def _added(typed: str, interpreted: str) -> set[str]:
+    return _words(interpreted) - _words(typed)
+
+
+def _referent(typed: str, interpreted: str) -> frozenset[str]:
+    """What may stand for the typed question's pronoun in a sentence: its forms ("he", "his",
+    ...) and the words the conversation put in its place."""
     from qa.conversation import pronoun_forms
 
     forms = pronoun_forms(typed)
-    if not forms:   # an ellipsis ("And Kartavykh?") means nothing on its own
-        return resolved
-    added = {w.strip(".,?!'\"") for w in interpreted.lower().split()} - {w.strip(".,?!'\"") for w in typed.lower().split()}
-    kept = [c for c in as_typed if not ({w.strip(".,?!'\"").lower() for w in c.text.split()} & added)
-            and _words(c.passage.text) & (forms | added)]
-    return sorted(resolved + kept, key=lambda c: -c.score)
+    return frozenset(forms | _added(typed, interpreted)) if forms else frozenset()
 
 
 def _words(text: str) -> set[str]:

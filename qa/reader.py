@@ -95,13 +95,17 @@ class Candidate:
 
 
 def read(question: str, passages: Sequence[Passage],
-         idf: Mapping[str, float] | None = None, context: Sequence[Passage] = ()) -> list[Candidate]:
+         idf: Mapping[str, float] | None = None, context: Sequence[Passage] = (),
+         referent: frozenset[str] = frozenset()) -> list[Candidate]:
     """Candidates best first; empty only when there are no passages.
 
     ``idf`` maps lower-cased lemmas to inverse document frequencies (e.g. over the article's
     sentences); without it rarer-looking words (proper nouns, numbers) simply weigh more.
     ``context``: other retrieved sentences; one just before a sentence that opens with a pronoun
     tells whom the pronoun names ("Councillor Priya Desai said ... . She called for ...").
+    ``referent``: for a question read as typed ("What was he charged with?"), the words that may
+    stand for its pronoun in a sentence (he, his, ..., the antecedent's words); the pronoun
+    weighs as much as the question's rarest word in the sentence's cover.
     """
     if not passages:
         return []
@@ -109,17 +113,22 @@ def read(question: str, passages: Sequence[Passage],
     spans: list[Candidate] = []
     sentences: list[Candidate] = []
     by_place = {(p.source, p.position): p.text for p in [*context, *passages]}
-    passages = _with_continuations(list(passages)[:READ_K], context)
-    for passage, doc in zip(passages, nlp.parse_all([p.text for p in passages])):
-        ctx = _Context(doc, q, idf, _antecedent(by_place, passage))
-        for (i, j), feats in span_features(doc, q, ctx, passage).items():
-            spans.append(_span_candidate(passage, doc, i, j, score(feats)))
-        sentences.append(_sentence_candidate(passage, ctx))
+    _read_into(q, _with_continuations(list(passages)[:READ_K], context), idf, by_place, spans, sentences, referent)
     spans.sort(key=lambda c: -c.score)
     sentences.sort(key=lambda c: -c.score)
     if not spans or spans[0].score < max(SPAN_FLOOR, sentences[0].score if q.answer_type in ("YESNO", "REASON") else 0):
         return sentences[:1] + spans + sentences[1:]
     return spans + sentences
+
+
+def _read_into(q: Question, passages: Sequence[Passage], idf, by_place, spans: list[Candidate],
+               sentences: list[Candidate], referent: frozenset[str] = frozenset()) -> None:
+    """Score the candidates of ``passages`` into ``spans`` and ``sentences``."""
+    for passage, doc in zip(passages, nlp.parse_all([p.text for p in passages])):
+        ctx = _Context(doc, q, idf, _antecedent(by_place, passage), referent)
+        for (i, j), feats in span_features(doc, q, ctx, passage).items():
+            spans.append(_span_candidate(passage, doc, i, j, score(feats)))
+        sentences.append(_sentence_candidate(passage, ctx))
 
 
 def _with_continuations(passages: list[Passage], context: Sequence[Passage]) -> list[Passage]:
@@ -165,14 +174,16 @@ def _sigmoid(z: float) -> float:
 class _Context:
     """Which tokens of the sentence match the question's words, and how much each weighs."""
 
-    def __init__(self, doc, q: Question, idf: Mapping[str, float] | None, previous: str | None = None):
+    def __init__(self, doc, q: Question, idf: Mapping[str, float] | None, previous: str | None = None,
+                 referent: frozenset[str] = frozenset()):
         self.q = q
         self.weight = {t.lemma: _idf(t.lemma, t.text, idf) for t in q.content}
         self.total = sum(self.weight.values()) or 1.0
         self.matches: dict[str, list[int]] = {}
         # The question's verb also matches its near-synonyms ("accuse" ~ "blamed").
         names = {t.lemma: related_verbs(t.lemma) if t.lemma == q.verb else {t.lemma} for t in q.content}
-        nominal = _nominals(doc, q.verb)
+        self.agents = _agent_nouns(doc, q.verb)
+        nominal = _nominals(doc, q.verb) | self.agents
         for tok in doc:
             if tok.is_punct or tok.is_stop:
                 continue
@@ -186,6 +197,10 @@ class _Context:
             self._resolve_opening_pronoun(doc, q, previous)
         self.matched = {i for idx in self.matches.values() for i in idx}
         self.cover = sum(self.weight[lemma] for lemma in self.matches) / self.total
+        if referent:
+            extra = max(self.weight.values(), default=1.0)
+            found = extra * any(t.lower_ in referent for t in doc)
+            self.cover = (self.cover * self.total + found) / (self.total + extra)
         verbs = related_verbs(q.verb) if q.verb else frozenset()
         # ... and the same word as a noun ("visit" in "a visit to Baku by the minister").
         self.verbs = [t for t in doc if t.lemma_.lower() in verbs and t.pos_ in ("VERB", "AUX")
@@ -207,6 +222,15 @@ class _Context:
         for term in q.content:
             if term.lemma != q.verb and term.lemma not in self.matches and (term.text in words or term.lemma in words):
                 self.matches[term.lemma] = [opening.i]
+
+
+def _agent_nouns(doc, verb: str) -> set[int]:
+    """Nouns for who does the question's verb: "operator" (operate), "founder", "winner"."""
+    stem = verb[:-1] if verb.endswith("e") else verb
+    if len(stem) < 3:
+        return set()
+    return {t.i for t in doc if t.pos_ == "NOUN" and t.lemma_.lower().startswith(stem)
+            and t.lemma_.lower()[-2:] in ("er", "or", "ar") and len(t.lemma_) - len(stem) <= 3}
 
 
 def _nominals(doc, verb: str) -> set[int]:
@@ -614,6 +638,9 @@ def _role(root, q: Question, ctx: _Context) -> float:
         head, dep = head.head, "nsubj"   # passive agent, or the agent of a noun ("a visit by X")
     if dep in _SUBJECTS and head.i in ctx.sharing:
         return float(q.wh_role == "subj" and dep == "nsubj")
+    if q.wh_role == "subj" and (dep == "appos" and head.i in ctx.agents
+                                or any(c.dep_ == "appos" and c.i in ctx.agents for c in root.children)):
+        return 1.0   # "the operator, Bluewater Crossings" for "Which company operates ...?"
     if not _is_verb(head, ctx):
         return 0.0
     if q.wh_role == "subj":
