@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
 from index import nlp
+from qa.question import COMPARATIVES, focus_kind
 
 
 ANTECEDENT_CONFIDENCE = 0.5   # below it an earlier answer is not used to resolve references
@@ -859,13 +860,26 @@ def _one_edit(token, history: Sequence[Turn]):
         return None
     if token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "of":
         return None
-    phrases = list(_noun_phrases(history))
-    plural = [p for p in phrases if p.root.tag_ == "NNS"]
-    phrase = (plural or phrases or [None])[0]
-    if phrase is None:
+    phrases = [p.root for p in _noun_phrases(history)] + _loose_plurals(history)
+    if before.lower_ in COMPARATIVES:   # "the older one" is a person: "sisters", not "the boat"
+        phrases = [t for t in phrases if focus_kind(t.lemma_.lower()) == "PERSON"] or phrases
+    plural = [t for t in phrases if t.tag_ == "NNS"]
+    noun = (plural or phrases or [None])[0]
+    if noun is None:
         return None
-    word = phrase.root.lemma_ if token.lower_ == "one" else phrase.root.text
+    word = noun.lemma_ if token.lower_ == "one" else noun.text
     return token.idx, token.idx + len(token.text), word, token.i + 1
+
+
+def _loose_plurals(history: Sequence[Turn]) -> list:
+    """Plural nouns the parser left out of every noun chunk ("Two sisters, Alice and Joan ...")."""
+    out = []
+    for turn in reversed(history):
+        for text in filter(None, [_clean(turn.answer) if turn.found else "", turn.evidence]):
+            doc = nlp.parse(text)
+            chunked = {t.i for c in doc.noun_chunks for t in c}
+            out += [t for t in doc if t.tag_ == "NNS" and t.i not in chunked]
+    return out
 
 
 def _there_then_edit(token, mentions: Sequence[Mention]):

@@ -109,12 +109,12 @@ _YESNO_STARTERS = {"is", "are", "was", "were", "do", "does", "did", "can", "coul
                    "would", "should", "has", "have", "had", "may", "might", "must", "shall"}
 _LIGHT_VERBS = {"be", "do", "have"}
 # "What did X say the measures do not match?": the wh-word belongs to the reported clause.
-_REPORTING_VERBS = {"say", "tell", "claim", "report", "announce", "state", "think", "believe", "insist",
+REPORTING_VERBS = {"say", "tell", "claim", "report", "announce", "state", "think", "believe", "insist",
                     "argue", "add", "suggest", "write", "warn", "deny", "admit", "allege"}
 
 # Verbs that ask how something was *called*: "How did X describe Y?" wants the predicate
 # ("a tragic incident"), not a manner adverb.
-_DEPICT_VERBS = {"describe", "call", "characterize", "characterise", "label", "term", "brand",
+DEPICT_VERBS = {"describe", "call", "characterize", "characterise", "label", "term", "brand",
                  "portray", "depict", "dub", "name", "consider", "regard", "view", "deem"}
 # "How did X feel?" asks for the complement of a linking verb: "it was *deeply concerned*".
 LINKING_VERBS = frozenset({"feel", "seem", "look", "sound", "appear", "become", "remain"})
@@ -251,9 +251,11 @@ def analyse(question: str) -> Question:
 
 def frame_lemmas(question: str) -> frozenset[str]:
     """Lemmas of ``question`` that only name the kind of answer: ``{"day", "week"}`` for
-    "What day of the week ...?"; and the comparative of "the older one", which the ages answer."""
+    "What day of the week ...?"; the comparative of "the older one", which the ages answer; and
+    the verb of "How did X describe Y?", which the description answers ("said it was ...")."""
     q = analyse(question)
-    return q.frame | ({t.lemma for t in q.content if t.text in COMPARATIVES} if q.extreme else frozenset())
+    depict = {q.slot[0]} if q.slot[1] == "pred" and q.slot[0] in DEPICT_VERBS else set()
+    return q.frame | depict | ({t.lemma for t in q.content if t.text in COMPARATIVES} if q.extreme else frozenset())
 
 
 # "the older / younger one": of the ages in the sentence, the highest / lowest
@@ -399,7 +401,7 @@ def _misread_verb(doc, root):
 def _reported_clause(wh_tok, verb_tok):
     """The verb of the clause a reporting verb introduces, when the wh-word is its argument:
     "What did X say the measures do not match?" -> match ("what" hangs on "say" in the parse)."""
-    if wh_tok is None or verb_tok is None or verb_tok.lemma_.lower() not in _REPORTING_VERBS:
+    if wh_tok is None or verb_tok is None or verb_tok.lemma_.lower() not in REPORTING_VERBS:
         return None
     if wh_tok.head.dep_ == "ccomp" and wh_tok.head.head.i == verb_tok.i and wh_tok.head.pos_ == "VERB":
         return wh_tok.head   # parsed right: "What did she say [what] had failed?"
@@ -448,7 +450,7 @@ def _slot(doc, wh_tok, verb_tok) -> tuple[str, str]:
     if wh_tok.lower_ == "how":
         verbs = ([verb_tok] if verb_tok is not None else []) + [t for t in doc if t.pos_ in ("VERB", "AUX")]
         for tok in verbs:
-            if tok.lemma_.lower() in _DEPICT_VERBS | LINKING_VERBS:
+            if tok.lemma_.lower() in DEPICT_VERBS | LINKING_VERBS:
                 return tok.lemma_.lower(), "pred"
     return "", ""
 
@@ -456,7 +458,7 @@ def _slot(doc, wh_tok, verb_tok) -> tuple[str, str]:
 def _content_terms(doc, how_adj: str = "", verb_tok=None, frame: set[int] = frozenset()) -> tuple[Term, ...]:
     """Content words; the main verb counts even when it is a stop word ("call", "give", "make");
     the frame words (see ``_frame``) do not."""
-    main = verb_tok.i if verb_tok is not None and verb_tok.lemma_.lower() not in _LIGHT_VERBS | _REPORTING_VERBS \
+    main = verb_tok.i if verb_tok is not None and verb_tok.lemma_.lower() not in _LIGHT_VERBS | REPORTING_VERBS \
         else -1
     return tuple(Term(t.lower_, t.lemma_.lower(), t.i, t.pos_ == "PROPN") for t in doc
                  if not ((t.is_stop and t.i != main) or t.is_punct or t.is_space) and t.lower_ not in WH_WORDS

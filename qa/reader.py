@@ -25,7 +25,7 @@ from typing import Mapping, Sequence
 
 from index import nlp
 from qa.passage import Passage
-from qa.question import COMPARATIVES, LINKING_VERBS, WEEKDAYS, Question, analyse, focus_kind, related_verbs
+from qa.question import COMPARATIVES, DEPICT_VERBS, LINKING_VERBS, REPORTING_VERBS, WEEKDAYS, Question, analyse, focus_kind, related_verbs
 
 READ_K = 3          # passages the reader looks inside
 PEOPLE_TYPE = 0.4   # type weight of a noun for people ("residents") for a "who" question, as NORP/ORG
@@ -114,7 +114,7 @@ def read(question: str, passages: Sequence[Passage],
     sentences: list[Candidate] = []
     by_place = {(p.source, p.position): p.text for p in [*context, *passages]}
     _read_into(q, _with_continuations(list(passages)[:READ_K], context), idf, by_place, spans, sentences, referent)
-    spans.sort(key=lambda c: -c.score)
+    spans.sort(key=lambda c: (-c.score, c.start - c.end))   # a tie goes to the longer span
     sentences.sort(key=lambda c: -c.score)
     if not spans or spans[0].score < max(SPAN_FLOOR, sentences[0].score if q.answer_type in ("YESNO", "REASON") else 0):
         return sentences[:1] + spans + sentences[1:]
@@ -257,6 +257,9 @@ def _slot_tokens(doc, q: Question) -> set[int]:
         return set()
     names = related_verbs(anchor) | ({"be"} if anchor in LINKING_VERBS else set())
     out = set()
+    if rel == "pred" and anchor in DEPICT_VERBS:   # "X said it was *deeply concerned*" describes it
+        out |= {c.i for v in doc if v.lemma_.lower() in REPORTING_VERBS for b in v.children
+                if b.dep_ == "ccomp" and b.lemma_ == "be" for c in b.children if c.dep_ in ("acomp", "attr")}
     for a in doc:
         if a.lemma_.lower() not in names and a.lower_ not in names:
             continue
@@ -321,6 +324,7 @@ def candidate_spans(doc, q: Question) -> set[tuple[int, int]]:
             raw.extend(_enumeration(doc, tok))               # "fraud, embezzlement and bribery"
             raw.append((tok.left_edge.i, tok.i + 1))     # the noun without what follows it
             raw.append(_core(tok))                       # ... or without its relative clause
+            raw.extend(_with_next_prep(doc, tok))        # "an investigation [into the deaths]"
         if tok.dep_ in ("acomp", "oprd") and tok.pos_ == "VERB":
             raw.append(_subtree(tok))                    # a participle as predicate: "deeply concerned"
             raw.append((tok.left_edge.i, tok.i + 1))     # ... without what follows it
@@ -338,6 +342,18 @@ def candidate_spans(doc, q: Question) -> set[tuple[int, int]]:
         if span and span[1] - span[0] <= MAX_SPAN_TOKENS:
             spans.add(span)
     return spans
+
+
+def _with_next_prep(doc, tok) -> list[tuple[int, int]]:
+    """An object plus the prepositional phrase right after it that the parser hung on the verb:
+    "launch [a criminal investigation] [into the two deaths]" (the attachment is often wrong)."""
+    end = tok.right_edge.i + 1
+    if tok.dep_ != "dobj" or end >= len(doc):
+        return []
+    nxt = doc[end]
+    if nxt.dep_ == "prep" and nxt.head.i == tok.head.i and nxt.lower_ in ("into", "of", "about"):
+        return [(tok.left_edge.i, nxt.right_edge.i + 1)]
+    return []
 
 
 def _enumeration(doc, tok) -> list[tuple[int, int]]:
