@@ -339,9 +339,20 @@ def candidate_spans(doc, q: Question) -> set[tuple[int, int]]:
     spans = set()
     for i, j in raw:
         span = _trim(doc, i, j)
-        if span and span[1] - span[0] <= MAX_SPAN_TOKENS:
+        if span and (span[1] - span[0] <= MAX_SPAN_TOKENS or _name_list(doc, *span)):
             spans.add(span)
     return spans
+
+
+def _name_list(doc, i: int, j: int) -> str:
+    """The entity label of a span that lists names of one kind, each with its own description
+    ("X's editor-in-chief Yevgeny Belousov, and editorial board director Igor Kartavykh"), else ""."""
+    root = doc[i:j].root
+    items = [root] + [c for c in root.children if c.dep_ == "conj"]
+    labels = {t.ent_type_ for t in items}
+    if len(items) < 2 or len(labels) != 1 or "" in labels or (i, j) != _trim(doc, *_subtree(root)):
+        return ""
+    return labels.pop() if j - i <= 2 * MAX_SPAN_TOKENS else ""
 
 
 def _with_next_prep(doc, tok) -> list[tuple[int, int]]:
@@ -522,7 +533,7 @@ def _label(doc, i, j, root, entity_labels) -> tuple[str, bool]:
     for (s, e), label in entity_labels.items():
         if _trim(doc, s, e) == (i, j) or (s, e) == (i, j):
             return label, True
-    listed = _listed_label(doc, i, j, entity_labels)
+    listed = _listed_label(doc, i, j, entity_labels) or _name_list(doc, i, j)
     if listed:
         return listed, True
     if root.ent_type_:
