@@ -357,12 +357,18 @@ def _name_list(doc, i: int, j: int) -> str:
 
 def _with_next_prep(doc, tok) -> list[tuple[int, int]]:
     """An object plus the prepositional phrase right after it that the parser hung on the verb:
-    "launch [a criminal investigation] [into the two deaths]" (the attachment is often wrong)."""
+    "launch [a criminal investigation] [into the two deaths]", "called off [a visit to Baku] [by
+    a minister]" (the attachment is often wrong)."""
     end = tok.right_edge.i + 1
     if tok.dep_ != "dobj" or end >= len(doc):
         return []
-    nxt = doc[end]
-    if nxt.dep_ == "prep" and nxt.head.i == tok.head.i and nxt.lower_ in ("into", "of", "about"):
+    nxt, verb = doc[end], tok.head
+    if nxt.head.i != verb.i:
+        return []
+    # an active verb has no agent: "called off a visit [by a Russian deputy prime minister]"
+    active_by = nxt.dep_ == "agent" and not any(c.dep_ == "auxpass" for c in verb.children) \
+        and any(c.dep_ == "pobj" and c.pos_ in ("NOUN", "PROPN") for c in nxt.children)
+    if nxt.dep_ == "prep" and nxt.lower_ in ("into", "of", "about") or active_by:
         return [(tok.left_edge.i, nxt.right_edge.i + 1)]
     return []
 
@@ -533,7 +539,7 @@ def _label(doc, i, j, root, entity_labels) -> tuple[str, bool]:
     for (s, e), label in entity_labels.items():
         if _trim(doc, s, e) == (i, j) or (s, e) == (i, j):
             return label, True
-    listed = _listed_label(doc, i, j, entity_labels) or _name_list(doc, i, j)
+    listed = _listed_label(doc, i, j, entity_labels) or _name_list(doc, i, j) or _place_in_region(doc, i, j, entity_labels)
     if listed:
         return listed, True
     if root.ent_type_:
@@ -541,6 +547,12 @@ def _label(doc, i, j, root, entity_labels) -> tuple[str, bool]:
     if root.like_num or root.pos_ == "NUM":
         return "CARDINAL", j - i == 1
     return "", False
+
+
+def _place_in_region(doc, i: int, j: int, entity_labels) -> str:
+    """ "Yekaterinburg, Russia": a place and the region it lies in name one place (GPE)."""
+    places = {(s, e) for (s, e), label in entity_labels.items() if label in ("GPE", "LOC")}
+    return "GPE" if any((i, k) in places and doc[k].text == "," and (k + 1, j) in places for k in range(i + 1, j - 1)) else ""
 
 
 def _listed_label(doc, i: int, j: int, entity_labels) -> str:
