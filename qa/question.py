@@ -438,7 +438,7 @@ def _slot(doc, wh_tok, verb_tok) -> tuple[str, str]:
     """
     if wh_tok is None:
         return "", ""
-    if wh_tok.lower_ in ("what", "which", "who", "whom"):
+    if wh_tok.lower_ in ("what", "which", "who", "whom", "where"):   # "Where was it sailing to?"
         for tok in doc:
             if tok.dep_ == "prep" and tok.i > wh_tok.i and not any(c.dep_ in ("pobj", "pcomp") and c.i > tok.i for c in tok.children) \
                     and (tok.i + 1 == len(doc) or doc[tok.i + 1].is_punct):

@@ -214,14 +214,24 @@ class _Context:
 
     def _resolve_opening_pronoun(self, doc, q: Question, previous: str) -> None:
         """A sentence opening with he/she/it/they continues the previous one: the question's
-        words (other than its verb) found there count as found at the pronoun."""
+        words (other than its verb) found there count as found at the pronoun, when the pronoun
+        can stand for them (she: a person; it: no person)."""
         opening = next((t for t in doc if not t.is_punct), None)
         if opening is None or opening.lower_ not in _OPENING_PRONOUNS:
             return
-        words = set(re.findall(r"\w+", previous.lower()))
-        for term in q.content:
-            if term.lemma != q.verb and term.lemma not in self.matches and (term.text in words or term.lemma in words):
-                self.matches[term.lemma] = [opening.i]
+        for tok in nlp.parse(previous):
+            for term in q.content:
+                if (term.lemma != q.verb and term.lemma not in self.matches
+                        and {term.text, term.lemma} & {tok.lower_, tok.lemma_.lower()} and _can_be(tok, opening.lower_)):
+                    self.matches[term.lemma] = [opening.i]
+
+
+def _can_be(tok, pronoun: str) -> bool:
+    """Whether ``pronoun`` may stand for the word ``tok``: he/she for a person, it for no person."""
+    if pronoun in ("he", "she", "his", "her"):
+        return tok.ent_type_ == "PERSON" or not tok.ent_type_ and (
+            tok.pos_ == "PROPN" or focus_kind(tok.lemma_.lower()) == "PERSON")
+    return pronoun not in ("it", "its") or tok.ent_type_ != "PERSON"
 
 
 def _agent_nouns(doc, verb: str) -> set[int]:
@@ -277,6 +287,8 @@ def _slot_tokens(doc, q: Question) -> set[int]:
                 out.add(c.i)
             elif rel == "pred" and c.dep_ == "prep" and c.lower_ == "as":
                 out |= {g.i for g in c.children if g.dep_ == "pobj"}
+    if not out and q.wh == "where" and rel.startswith("prep:"):   # "carrying passengers to X"
+        out = {g.i for c in doc if c.dep_ == "prep" and c.lower_ == rel[5:] for g in c.children if g.dep_ == "pobj"}
     return out
 
 
@@ -550,9 +562,17 @@ def _label(doc, i, j, root, entity_labels) -> tuple[str, bool]:
 
 
 def _place_in_region(doc, i: int, j: int, entity_labels) -> str:
-    """ "Yekaterinburg, Russia": a place and the region it lies in name one place (GPE)."""
+    """ "Yekaterinburg, Russia" (a place and the region it lies in) and "the island of Kessick"
+    name one place (GPE)."""
     places = {(s, e) for (s, e), label in entity_labels.items() if label in ("GPE", "LOC")}
-    return "GPE" if any((i, k) in places and doc[k].text == "," and (k + 1, j) in places for k in range(i + 1, j - 1)) else ""
+    if any((i, k) in places and doc[k].text == "," and (k + 1, j) in places for k in range(i + 1, j - 1)):
+        return "GPE"
+    # "the island of Kessick", "the city of Lyon": a place noun named by an "of" phrase
+    head = doc[i]
+    if (focus_kind(head.lemma_.lower()) == "PLACE" and i + 1 < j and doc[i + 1].lower_ == "of"
+            and any((k, j) in places for k in range(i + 2, j))):
+        return "GPE"
+    return ""
 
 
 def _listed_label(doc, i: int, j: int, entity_labels) -> str:
