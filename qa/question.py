@@ -29,6 +29,10 @@ _ORG = {"ORG": 1.0, "NORP": 0.5, "GPE": 0.4, "PRODUCT": 0.3, "PERSON": 0.3, "FAC
 _PLACE = {"GPE": 1.0, "LOC": 1.0, "FAC": 0.9, "ORG": 0.4, "NORP": 0.3}
 _DATE = {"DATE": 1.0, "WEEKDAY": 1.0, "TIME": 0.8, "CARDINAL": 0.3, "EVENT": 0.2}
 _WEEKDAY = {"WEEKDAY": 1.0, "DATE": 0.3}   # WEEKDAY: the reader's "Friday"
+# FREQUENCY: the reader's "frequently", "every week" (how often)
+FREQUENCY_WORDS = frozenset("always usually often frequently regularly routinely repeatedly constantly "
+                            "sometimes occasionally rarely seldom never daily weekly monthly yearly annually "
+                            "hourly nightly twice thrice".split())
 WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 _COUNT = {"CARDINAL": 1.0, "QUANTITY": 0.9, "MONEY": 0.6, "PERCENT": 0.6, "DATE": 0.3, "ORDINAL": 0.2}
 _AMOUNT = {"MONEY": 1.0, "QUANTITY": 1.0, "PERCENT": 0.9, "CARDINAL": 0.8}
@@ -101,7 +105,7 @@ _ROLE_VERBS = {"hold", "have", "occupy", "fill", "do"}
 _HOW_ADJ = {
     "many": _COUNT, "much": _AMOUNT, "long": _DURATION, "old": _AGE, "far": _MEASURE,
     "tall": _MEASURE, "high": _MEASURE, "big": _MEASURE, "large": _MEASURE, "deep": _MEASURE,
-    "wide": _MEASURE, "heavy": _MEASURE, "often": {"DATE": 0.8, "CARDINAL": 0.5},
+    "wide": _MEASURE, "heavy": _MEASURE, "often": {"FREQUENCY": 1.0, "DATE": 0.8, "CARDINAL": 0.5},
     "early": _DATE, "late": _DATE, "soon": _DATE, "fast": _MEASURE, "hot": _MEASURE,
     "cold": _MEASURE, "small": _MEASURE,
 }
@@ -239,6 +243,9 @@ def analyse(question: str) -> Question:
         else:
             wh_role = "obj" if any(c.dep_ in ("nsubj", "nsubjpass") for c in reported.children) else "subj"
     frame = _frame(doc, focus_tok, verb_tok, answer_type)
+    # "How did X describe its *reaction*?": the stance is what the description answers
+    frame |= {t.i for t in doc if t.lemma_.lower() in _STANCE_NOUNS and t.dep_ == "dobj"
+              and t.head.lemma_.lower() in DEPICT_VERBS}
     extreme = _extreme(doc, labels)
     if verb_tok is not None and verb_tok.i in frame:
         verb_tok, verb = None, ""
@@ -258,6 +265,8 @@ def frame_lemmas(question: str) -> frozenset[str]:
     return q.frame | depict | ({t.lemma for t in q.content if t.text in COMPARATIVES} if q.extreme else frozenset())
 
 
+_STANCE_NOUNS = {"reaction", "response", "view", "opinion", "stance", "attitude", "feeling", "position",
+                 "mood", "state"}
 # "the older / younger one": of the ages in the sentence, the highest / lowest
 COMPARATIVES = {"older": "max", "oldest": "max", "elder": "max", "eldest": "max",
                  "younger": "min", "youngest": "min"}

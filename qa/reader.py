@@ -25,7 +25,7 @@ from typing import Mapping, Sequence
 
 from index import nlp
 from qa.passage import Passage
-from qa.question import COMPARATIVES, DEPICT_VERBS, LINKING_VERBS, REPORTING_VERBS, WEEKDAYS, Question, analyse, focus_kind, related_verbs
+from qa.question import COMPARATIVES, DEPICT_VERBS, FREQUENCY_WORDS, LINKING_VERBS, REPORTING_VERBS, WEEKDAYS, Question, analyse, focus_kind, related_verbs
 
 READ_K = 3          # passages the reader looks inside
 PEOPLE_TYPE = 0.4   # type weight of a noun for people ("residents") for a "who" question, as NORP/ORG
@@ -340,6 +340,8 @@ def candidate_spans(doc, q: Question) -> set[tuple[int, int]]:
         if tok.dep_ in ("acomp", "oprd") and tok.pos_ == "VERB":
             raw.append(_subtree(tok))                    # a participle as predicate: "deeply concerned"
             raw.append((tok.left_edge.i, tok.i + 1))     # ... without what follows it
+        if q.how_adj == "often" and tok.lower_ in FREQUENCY_WORDS:
+            raw.append((tok.left_edge.i, tok.i + 1))     # "very frequently", "twice"
         if tok.dep_ == "amod" and tok.pos_ == "ADJ" and any(t.like_num for t in tok.subtree):
             raw.append(_subtree(tok))                    # "60-year-old", "$4-million"
         if q.answer_type in ("MANNER", "REASON", "ADJ", "OTHER", "NOUN") and tok.dep_ in _CLAUSE_DEPS:
@@ -546,6 +548,8 @@ def _label(doc, i, j, root, entity_labels) -> tuple[str, bool]:
     """The span's entity label and whether the span is exactly that entity (or number)."""
     if _is_age(doc, i, j):
         return "AGE", True
+    if doc[j - 1].lower_ in FREQUENCY_WORDS and j - i <= 2:
+        return "FREQUENCY", True
     if doc[j - 1].lower_ in WEEKDAYS and j - i <= 2:
         return "WEEKDAY", True   # "Friday", "last Friday"
     for (s, e), label in entity_labels.items():
