@@ -328,7 +328,10 @@ def candidate_spans(doc, q: Question) -> set[tuple[int, int]]:
     raw: list[tuple[int, int]] = [(e.start, e.end) for e in doc.ents]
     raw += [(nc.start, nc.end) for nc in doc.noun_chunks]
     raw += _proper_runs(doc)
+    long_ok = set()   # the whole subject / object the question asks for may run longer
     for tok in doc:
+        if _asked_argument(tok, q):
+            long_ok.add(_trim(doc, *_subtree(tok)))
         if tok.like_num and tok.dep_ == "nummod" and tok.head.i > tok.i:
             raw.append((tok.i, tok.head.i + 1))          # "two delegates"
         if tok.dep_ in _ARG_DEPS and tok.pos_ in ("NOUN", "PROPN", "NUM", "PRON", "ADJ"):
@@ -353,9 +356,18 @@ def candidate_spans(doc, q: Question) -> set[tuple[int, int]]:
     spans = set()
     for i, j in raw:
         span = _trim(doc, i, j)
-        if span and (span[1] - span[0] <= MAX_SPAN_TOKENS or _name_list(doc, *span)):
+        if span and (span[1] - span[0] <= MAX_SPAN_TOKENS or _name_list(doc, *span)
+                     or span in long_ok and span[1] - span[0] <= 2 * MAX_SPAN_TOKENS):
             spans.add(span)
     return spans
+
+
+def _asked_argument(tok, q: Question) -> bool:
+    """``tok`` heads the argument the wh-phrase stands for: the subject of the question's verb
+    for "Who complain of ...?" ("Migrants from countries that once were part of ...")."""
+    if not q.verb or tok.head.lemma_.lower() not in related_verbs(q.verb) or tok.pos_ not in ("NOUN", "PROPN"):
+        return False
+    return q.wh_role == "subj" and tok.dep_ == "nsubj" or q.wh_role == "obj" and tok.dep_ in ("dobj", "nsubjpass")
 
 
 def _name_list(doc, i: int, j: int) -> str:
