@@ -365,9 +365,13 @@ def candidate_spans(doc, q: Question) -> set[tuple[int, int]]:
 def _asked_argument(tok, q: Question) -> bool:
     """``tok`` heads the argument the wh-phrase stands for: the subject of the question's verb
     for "Who complain of ...?" ("Migrants from countries that once were part of ...")."""
-    if not q.verb or tok.head.lemma_.lower() not in related_verbs(q.verb) or tok.pos_ not in ("NOUN", "PROPN"):
+    if not q.verb or tok.head.lemma_.lower() not in related_verbs(q.verb):
         return False
-    return q.wh_role == "subj" and tok.dep_ == "nsubj" or q.wh_role == "obj" and tok.dep_ in ("dobj", "nsubjpass")
+    if tok.pos_ == "VERB":   # "arranged [for a smaller boat from ... to run two crossings a day]"
+        return q.wh_role == "obj" and tok.dep_ in ("ccomp", "xcomp", "advcl") and any(
+            c.dep_ == "nsubj" for c in tok.children)
+    return tok.pos_ in ("NOUN", "PROPN") and (q.wh_role == "subj" and tok.dep_ == "nsubj"
+                                              or q.wh_role == "obj" and tok.dep_ in ("dobj", "nsubjpass"))
 
 
 def _name_list(doc, i: int, j: int) -> str:
