@@ -587,6 +587,9 @@ def _place_in_region(doc, i: int, j: int, entity_labels) -> str:
     places = {(s, e) for (s, e), label in entity_labels.items() if label in ("GPE", "LOC")}
     if any((i, k) in places and doc[k].text == "," and (k + 1, j) in places for k in range(i + 1, j - 1)):
         return "GPE"
+    # "nearby Kazakhstan", "northern Italy": a place with the adjective that places it
+    if doc[i].pos_ == "ADJ" and doc[i].dep_ == "amod" and (i + 1, j) in places and doc[i].head.i in range(i + 1, j):
+        return "GPE"
     # "the island of Kessick", "the city of Lyon": a place noun named by an "of" phrase
     head = doc[i]
     if (focus_kind(head.lemma_.lower()) == "PLACE" and i + 1 < j and doc[i + 1].lower_ == "of"
