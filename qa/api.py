@@ -119,9 +119,30 @@ def _merge_readings(resolved: list[reader.Candidate], as_typed: list[reader.Cand
     ("And Kartavykh?") means nothing as typed."""
     if not _referent(typed, interpreted) and len(typed.split()) < len(interpreted.split()) // 2:
         return resolved
-    added = _added(typed, interpreted)
-    kept = [c for c in as_typed if not (_words(c.text) & added)]
+    named = _antecedent_names(typed, interpreted)
+    kept = [c for c in as_typed if not (_words(c.text) & named)]
     return sorted(resolved + kept, key=lambda c: -c.score)
+
+
+def _antecedent_names(typed: str, interpreted: str) -> set[str]:
+    """The words that name what the conversation put in: of each run of added words, up to its
+    first noun ("Yevgeny Belousov"; "Baku" of "to Baku by a Russian deputy prime minister", whose
+    minister a typed reading may still answer with)."""
+    from index import nlp
+
+    added, out, state = _added(typed, interpreted), set(), "outside"
+    for tok in nlp.parse(interpreted):
+        if tok.lower_ not in added:
+            state = "outside"
+            continue
+        noun = tok.pos_ in ("NOUN", "PROPN")
+        if state in ("outside", "before"):
+            state = "noun" if noun else "before"
+        elif state == "noun" and not noun:
+            state = "after"   # the run's first noun has ended: the rest modifies it
+        if state != "after":
+            out.add(tok.lower_)
+    return out
 
 
 def _added(typed: str, interpreted: str) -> set[str]:
@@ -129,12 +150,13 @@ def _added(typed: str, interpreted: str) -> set[str]:
 
 
 def _referent(typed: str, interpreted: str) -> frozenset[str]:
-    """What may stand for the typed question's pronoun in a sentence: its forms ("he", "his",
-    ...) and the words the conversation put in its place."""
+    """What may stand for the typed question's pronoun or demonstrative in a sentence: the
+    pronoun's forms ("he", "his", ...) and the words the conversation put in its place."""
     from qa.conversation import pronoun_forms
 
     forms = pronoun_forms(typed)
-    return frozenset(forms | _added(typed, interpreted)) if forms else frozenset()
+    demonstrative = bool(_words(typed) & {"this", "that", "these", "those"})   # "that visit"
+    return frozenset(forms | _added(typed, interpreted)) if forms or demonstrative else frozenset()
 
 
 def _words(text: str) -> set[str]:

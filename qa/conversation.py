@@ -31,6 +31,7 @@ from typing import Any, Iterable, Sequence
 
 from index import nlp
 from qa.question import COMPARATIVES, focus_kind
+from qa.reader import misattached_by
 
 
 ANTECEDENT_CONFIDENCE = 0.5   # below it an earlier answer is not used to resolve references
@@ -796,12 +797,14 @@ def _stretched(chunk):
     """ "a visit" -> "a visit to the island by the regional minister" (prepositions only)."""
     doc, end = chunk.doc, chunk.end
     for child in chunk.root.rights:
-        if child.dep_ == "prep" and child.i == end:
+        if child.dep_ in ("prep", "agent") and child.i == end:
             edge = child.right_edge.i + 1
             inner = doc[child.i:edge]
             if any(t.text in {",", ";", "(", ")"} or t.dep_ in {"relcl", "acl"} for t in inner):
                 break
             end = edge
+    if end < len(doc) and misattached_by(doc[end]) is not None and misattached_by(doc[end]).i == chunk.root.i:
+        end = doc[end].right_edge.i + 1   # "called off [a visit to Baku] [by a minister]"
     return doc[chunk.start:min(end, chunk.start + 16)]
 
 

@@ -242,6 +242,9 @@ def analyse(question: str) -> Question:
             wh_role = _wh_role(wh_tok, reported)
         else:
             wh_role = "obj" if any(c.dep_ in ("nsubj", "nsubjpass") for c in reported.children) else "subj"
+    event = _event_noun(verb_tok)
+    if event is not None:
+        verb_tok, verb = event, event.lemma_.lower()
     frame = _frame(doc, focus_tok, verb_tok, answer_type)
     # "How did X describe its *reaction*?": the stance is what the description answers
     frame |= {t.i for t in doc if t.lemma_.lower() in _STANCE_NOUNS and t.dep_ == "dobj"
@@ -392,6 +395,17 @@ def _main_verb_token(doc):
                 and tok.dep_ in ("xcomp", "ccomp", "relcl", "conj", "acl", "advcl", "acomp", "ROOT")):
             return tok
     return None
+
+
+_SUPPORT_VERBS = {"make", "take", "pay", "give", "hold", "carry", "conduct", "stage"}
+
+
+def _event_noun(verb_tok):
+    """ "make a visit", "carry out an attack": the object names the event, and a verb of its own."""
+    if verb_tok is None or verb_tok.lemma_.lower() not in _SUPPORT_VERBS:
+        return None
+    return next((c for c in verb_tok.children if c.dep_ == "dobj" and c.pos_ == "NOUN"
+                 and c.lemma_.lower() in RELATED_VERBS), None)
 
 
 def _misread_verb(doc, root):

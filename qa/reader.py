@@ -385,6 +385,15 @@ def _name_list(doc, i: int, j: int) -> str:
     return labels.pop() if j - i <= 2 * MAX_SPAN_TOKENS else ""
 
 
+def misattached_by(prep):
+    """The object noun a "by" phrase belongs to when the parser hung it on an active verb right
+    after that object ("called off [a visit to Baku] [by a minister]"), else None."""
+    verb = prep.head
+    if prep.dep_ != "agent" or any(c.dep_ == "auxpass" for c in verb.children):
+        return None
+    return next((o for o in verb.children if o.dep_ == "dobj" and o.right_edge.i + 1 == prep.i), None)
+
+
 def _with_next_prep(doc, tok) -> list[tuple[int, int]]:
     """An object plus the prepositional phrase right after it that the parser hung on the verb:
     "launch [a criminal investigation] [into the two deaths]", "called off [a visit to Baku] [by
@@ -396,8 +405,8 @@ def _with_next_prep(doc, tok) -> list[tuple[int, int]]:
     if nxt.head.i != verb.i:
         return []
     # an active verb has no agent: "called off a visit [by a Russian deputy prime minister]"
-    active_by = nxt.dep_ == "agent" and not any(c.dep_ == "auxpass" for c in verb.children) \
-        and any(c.dep_ == "pobj" and c.pos_ in ("NOUN", "PROPN") for c in nxt.children)
+    active_by = misattached_by(nxt) is not None and any(c.dep_ == "pobj" and c.pos_ in ("NOUN", "PROPN")
+                                                      for c in nxt.children)
     if nxt.dep_ == "prep" and nxt.lower_ in ("into", "of", "about") or active_by:
         return [(tok.left_edge.i, nxt.right_edge.i + 1)]
     return []
@@ -716,7 +725,9 @@ def _role(root, q: Question, ctx: _Context) -> float:
     if not q.wh_role or not ctx.verbs:
         return 0.0
     head, dep = root.head, root.dep_
-    if dep == "pobj" and (head.dep_ == "agent" or head.lower_ == "by" and head.head.pos_ == "NOUN"):
+    if dep == "pobj" and head.lower_ == "by" and misattached_by(head) is not None:
+        head, dep = misattached_by(head), "nsubj"   # "called off a visit to Baku by X": X visits
+    elif dep == "pobj" and (head.dep_ == "agent" or head.lower_ == "by" and head.head.pos_ == "NOUN"):
         head, dep = head.head, "nsubj"   # passive agent, or the agent of a noun ("a visit by X")
     if dep in _SUBJECTS and head.i in ctx.sharing:
         return float(q.wh_role == "subj" and dep == "nsubj")
