@@ -20,7 +20,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from index import nlp
-from qa.question import frame_lemmas, related_verbs
+from qa.question import frame_lemmas, is_agent_noun, related_verbs
 
 WEIGHTS = {"coverage": 1.82, "absent": -1.71, "dense": 2.00, "span": 1.00}
 BIAS = -2.06
@@ -102,7 +102,8 @@ def signals(question: str, evidence: Sequence[str], *, dense: float, span: float
     seen = {t.lemma_.lower() for t in tokens} | {t.lower_ for t in tokens}
     # a near-synonymous verb the reader also accepts counts as found ("describe" ~ "called")
     missing = [lemma for lemma, surface in words.items()
-               if lemma not in seen and surface not in seen and not related_verbs(lemma) & seen]
+               if lemma not in seen and surface not in seen and not related_verbs(lemma) & seen
+               and not any(is_agent_noun(word, lemma) for word in seen)]   # "operator" ~ "operates"
     evidence_words = sorted({t.lower_ for t in tokens if t.is_alpha and not t.is_stop})
     stand_in = closeness(missing, evidence_words)
     if bridges and missing:

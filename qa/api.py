@@ -188,8 +188,9 @@ def answer_signals(question: str, passages: Sequence[Passage], best: reader.Cand
     evidence = [p.text for p in passages if p.source == best.passage.source
                 and abs(p.position - best.passage.position) <= 1] or [best.passage.text]
     names = _names(best.passage.text)
+    described = reader.described_noun(best.passage.text)   # "The operator, Bluewater Crossings, ..."
     bridges = [p.text for p in passages if p.source == best.passage.source and p.text not in evidence
-               and names & _names(p.text)]
+               and (names & _names(p.text) or described and f"the {described}" in p.text.lower())]
     return abstain.signals(question, evidence, dense=best.passage.dense, span=best.score, stats=stats,
                            bridges=bridges)
 

@@ -179,6 +179,12 @@ def related_verbs(lemma: str) -> frozenset[str]:
     return RELATED_VERBS.get(lemma, frozenset()) | {lemma}
 
 
+def is_agent_noun(noun: str, verb: str) -> bool:
+    """ "operator" names who does "operate" (also "founder", "winner", "visitor")."""
+    stem = verb[:-1] if verb.endswith("e") else verb
+    return len(stem) >= 3 and noun.startswith(stem) and noun[-2:] in ("er", "or", "ar") and len(noun) - len(stem) <= 3
+
+
 def focus_kind(lemma: str) -> str:
     """The answer type a noun names ("capital" -> PLACE), or "" when it names none."""
     return _FOCUS_LOOKUP.get(lemma, ("", {}))[0]

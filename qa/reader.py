@@ -25,7 +25,7 @@ from typing import Mapping, Sequence
 
 from index import nlp
 from qa.passage import Passage
-from qa.question import COMPARATIVES, DEPICT_VERBS, FREQUENCY_WORDS, LINKING_VERBS, REPORTING_VERBS, WEEKDAYS, Question, analyse, focus_kind, related_verbs
+from qa.question import COMPARATIVES, DEPICT_VERBS, FREQUENCY_WORDS, is_agent_noun, LINKING_VERBS, REPORTING_VERBS, WEEKDAYS, Question, analyse, focus_kind, related_verbs
 
 READ_K = 3          # passages the reader looks inside
 PEOPLE_TYPE = 0.4   # type weight of a noun for people ("residents") for a "who" question, as NORP/ORG
@@ -113,7 +113,10 @@ def read(question: str, passages: Sequence[Passage],
     spans: list[Candidate] = []
     sentences: list[Candidate] = []
     by_place = {(p.source, p.position): p.text for p in [*context, *passages]}
-    _read_into(q, _with_continuations(list(passages)[:READ_K], context), idf, by_place, spans, sentences, referent)
+    read = _with_continuations(list(passages)[:READ_K], context)
+    _read_into(q, read, idf, by_place, spans, sentences, referent)
+    definitions = _definitions(read, context, q)
+    _read_into(q, list(definitions), idf, by_place, spans, sentences, referent, definitions)
     spans.sort(key=lambda c: (-c.score, c.start - c.end))   # a tie goes to the longer span
     sentences.sort(key=lambda c: -c.score)
     if not spans or spans[0].score < max(SPAN_FLOOR, sentences[0].score if q.answer_type in ("YESNO", "REASON") else 0):
@@ -122,13 +125,43 @@ def read(question: str, passages: Sequence[Passage],
 
 
 def _read_into(q: Question, passages: Sequence[Passage], idf, by_place, spans: list[Candidate],
-               sentences: list[Candidate], referent: frozenset[str] = frozenset()) -> None:
+               sentences: list[Candidate], referent: frozenset[str] = frozenset(),
+               definitions: Mapping[Passage, tuple[str, str]] | None = None) -> None:
     """Score the candidates of ``passages`` into ``spans`` and ``sentences``."""
     for passage, doc in zip(passages, nlp.parse_all([p.text for p in passages])):
-        ctx = _Context(doc, q, idf, _antecedent(by_place, passage), referent)
+        ctx = _Context(doc, q, idf, _antecedent(by_place, passage), referent, (definitions or {}).get(passage))
         for (i, j), feats in span_features(doc, q, ctx, passage).items():
             spans.append(_span_candidate(passage, doc, i, j, score(feats)))
         sentences.append(_sentence_candidate(passage, ctx))
+
+
+_DEFINITION = re.compile(r"\b[Tt]he ([a-z]+), [A-Z]")   # "The operator, Bluewater Crossings, ..."
+
+
+def _definitions(read: Sequence[Passage], context: Sequence[Passage], q: Question) -> dict[Passage, tuple[str, str]]:
+    """Retrieved sentences that name what a read sentence only describes: "He said the operator
+    had ..." is read, "The operator, Bluewater Crossings, said ..." names it. Each maps to
+    (the describing sentences, the noun)."""
+    places = {(p.source, p.position) for p in read}
+    out = {}
+    for p in context:
+        noun = described_noun(p.text)
+        if (p.source, p.position) in places or not noun or not _asked_noun(noun, q):
+            continue
+        describing = [r.text for r in read if r.source == p.source and re.search(rf"\b[Tt]he {noun}\b", r.text)]
+        if describing:
+            out[p] = (" ".join(describing), noun)
+    return out
+
+
+def described_noun(text: str) -> str:
+    """The noun a sentence gives a name to ("operator" in "The operator, Bluewater Crossings, ..."), or ""."""
+    match = _DEFINITION.search(text)
+    return match.group(1) if match else ""
+
+
+def _asked_noun(noun: str, q: Question) -> bool:
+    return noun in q.lemmas or is_agent_noun(noun, q.verb)
 
 
 def _with_continuations(passages: list[Passage], context: Sequence[Passage]) -> list[Passage]:
@@ -175,7 +208,7 @@ class _Context:
     """Which tokens of the sentence match the question's words, and how much each weighs."""
 
     def __init__(self, doc, q: Question, idf: Mapping[str, float] | None, previous: str | None = None,
-                 referent: frozenset[str] = frozenset()):
+                 referent: frozenset[str] = frozenset(), described: tuple[str, str] | None = None):
         self.q = q
         self.weight = {t.lemma: _idf(t.lemma, t.text, idf) for t in q.content}
         self.total = sum(self.weight.values()) or 1.0
@@ -195,6 +228,11 @@ class _Context:
                     self.matches.setdefault(term.lemma, []).append(tok.i)
         if previous:
             self._resolve_opening_pronoun(doc, q, previous)
+        if described:   # "The operator, Bluewater Crossings": the words said of "the operator"
+            text, noun = described
+            at = next((t for t in doc if t.lower_ == noun), None)
+            if at is not None:
+                self._borrow(q, text, at)
         self.matched = {i for idx in self.matches.values() for i in idx}
         self.cover = sum(self.weight[lemma] for lemma in self.matches) / self.total
         if referent:
@@ -217,13 +255,17 @@ class _Context:
         words (other than its verb) found there count as found at the pronoun, when the pronoun
         can stand for them (she: a person; it: no person)."""
         opening = next((t for t in doc if not t.is_punct), None)
-        if opening is None or opening.lower_ not in _OPENING_PRONOUNS:
-            return
-        for tok in nlp.parse(previous):
+        if opening is not None and opening.lower_ in _OPENING_PRONOUNS:
+            self._borrow(q, previous, opening)
+
+    def _borrow(self, q: Question, text: str, at) -> None:
+        """The question's words (other than its verb) found in ``text``, which speaks of what
+        token ``at`` stands for, count as found at ``at``."""
+        for tok in nlp.parse(text):
             for term in q.content:
                 if (term.lemma != q.verb and term.lemma not in self.matches
-                        and {term.text, term.lemma} & {tok.lower_, tok.lemma_.lower()} and _can_be(tok, opening.lower_)):
-                    self.matches[term.lemma] = [opening.i]
+                        and {term.text, term.lemma} & {tok.lower_, tok.lemma_.lower()} and _can_be(tok, at.lower_)):
+                    self.matches[term.lemma] = [at.i]
 
 
 def _can_be(tok, pronoun: str) -> bool:
@@ -236,11 +278,7 @@ def _can_be(tok, pronoun: str) -> bool:
 
 def _agent_nouns(doc, verb: str) -> set[int]:
     """Nouns for who does the question's verb: "operator" (operate), "founder", "winner"."""
-    stem = verb[:-1] if verb.endswith("e") else verb
-    if len(stem) < 3:
-        return set()
-    return {t.i for t in doc if t.pos_ == "NOUN" and t.lemma_.lower().startswith(stem)
-            and t.lemma_.lower()[-2:] in ("er", "or", "ar") and len(t.lemma_) - len(stem) <= 3}
+    return {t.i for t in doc if t.pos_ == "NOUN" and is_agent_noun(t.lemma_.lower(), verb)}
 
 
 def _nominals(doc, verb: str) -> set[int]:
