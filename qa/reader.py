@@ -56,6 +56,7 @@ WEIGHTS: dict[str, float] = {
     "pobj": 0.25,  # span is the object of a preposition
     "modifier": -0.25,  # span is a compound/possessive modifier of a bigger noun
     "numeric_noun": -2.0,  # a date or number answering a question that asks for no entity
+    "verb_for_noun": -1.0,  # "What event ...?" asks for a thing: a verb phrase ("attend the festival") is less likely
     "slot": 2.0,  # fills the question's slot: object of its stranded preposition, "to do" complement
     "of_total": -0.5,  # the whole in "38 of 67": a count question mostly asks for the part
     "whole_described": 1.5,  # ... unless the question describes the whole ("one of eleven boats damaged")
@@ -594,6 +595,7 @@ def _features(doc, i, j, q, ctx, passage, entity_labels):
         "pobj": float(root.dep_ == "pobj"),
         "modifier": float(root.dep_ in ("compound", "poss", "nmod", "amod")),
         "numeric_noun": float(not q.wants_entity and label in _NUMERIC),
+        "verb_for_noun": float(q.answer_type == "NOUN" and root.pos_ == "VERB"),
     }
 
 

@@ -88,3 +88,15 @@ def test_to_dict_is_json_ready(seed_store):
     data = json.loads(json.dumps(ask("How old was Huseyn Safarov?", store=seed_store).to_dict()))
     assert set(data) >= {"question", "text", "found", "confidence", "citations", "span", "interpreted"}
     assert set(data["citations"][0]) >= {"source", "start", "end", "quote"}
+
+
+@pytest.mark.parametrize("typed, interpreted, names", [
+    ("What was he charged with?", "What was Yevgeny Belousov charged with?", {"yevgeny", "belousov"}),
+    # the modifiers of the antecedent are no name: the typed reading may answer with them
+    ("Who was to make that visit?", "Who was to make the visit to Baku by a Russian deputy prime minister?",
+     {"the", "baku"}),
+])
+def test_the_typed_reading_refuses_only_the_antecedents_name(typed, interpreted, names):
+    from qa.api import _antecedent_names
+
+    assert _antecedent_names(typed, interpreted) == names

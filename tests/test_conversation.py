@@ -81,9 +81,14 @@ CASES = [
     ("that-charge-from-verb", [("What were Belousov and Kartavykh charged with?", "conspiracy to commit fraud", "")],
      "What maximum sentence does that charge carry?",
      "What maximum sentence does the charge of conspiracy to commit fraud carry?"),
+    ("that-visit-answer-unparsed", [("What else did Azerbaijan call off?", "visit to Baku by a Russian deputy prime minister", VISIT)],
+     "Who was to make that visit?", "Who was to make the visit to Baku by a Russian deputy prime minister?"),
     # "one" anaphora
     ("the-older-one", [("Who died in police custody?", "Two brothers, Ziyaddin and Huseyn Safarov", BROTHERS)],
      "How old was the older one?", "How old was the older brother?"),
+    ("the-older-one-is-a-person", [("Who owns the fishing boat?", "Alice and Joan Tremayne",
+                                    "Two sisters, Alice and Joan Tremayne, own the fishing boat.")],
+     "How old is the older one?", "How old is the older sister?"),
     # elliptical follow-ups
     ("and-name", [("Who is the editor-in-chief of Sputnik Azerbaijan?", "Yevgeny Belousov", DETAINED),
                   ("What was Yevgeny Belousov charged with?", "conspiracy to commit fraud", "")],
@@ -220,9 +225,27 @@ def test_conversations_are_well_formed_and_verbatim(name):
             assert turn["answer"] in turn["evidence"], (conversation["id"], turn["answer"])
 
 
-def conversation_params():
-    return [pytest.param(name, c, id=f"{name}-{c['id']}")
-            for name in sorted(CONVERSATION_FILES) for c in load_conversations(name)[1]]
+# Conversations the system does not yet get through end to end (issue 4 stays open while any
+# is listed); non-strict xfail, so a fix shows as XPASS. Every other conversation must pass.
+END_TO_END_MISSES = {
+    "seed-c03": "turn 3 reads 'that visit' as the visit 'by a Russian deputy prime minister', so the "
+                "answer is in the question: the resolved reading cannot answer with its own words and the "
+                "typed reading prefers another visit (Andrii Sybiha's)",
+    "second-s04": "'Which company operates the Marigold?': the reader finds 'Bluewater Crossings' in the "
+                  "sentence that names 'the operator', but that sentence is far from the question "
+                  "(dense 0.13) and abstention stays just under 0.5",
+}
+
+
+def conversation_params(misses=None):
+    params = []
+    for name in sorted(CONVERSATION_FILES):
+        for c in load_conversations(name)[1]:
+            case = f"{name}-{c['id']}"
+            reason = (misses or {}).get(case)
+            marks = [pytest.mark.xfail(strict=False, reason=reason)] if reason else []
+            params.append(pytest.param(name, c, id=case, marks=marks))
+    return params
 
 
 @pytest.mark.parametrize("name, conversation", conversation_params())
@@ -237,8 +260,7 @@ def test_conversation_resolves_with_gold_answers(name, conversation):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=False, reason="the reader does not yet answer every turn (issue 4: every turn must pass)")
-@pytest.mark.parametrize("name, conversation", conversation_params())
+@pytest.mark.parametrize("name, conversation", conversation_params(END_TO_END_MISSES))
 def test_conversation_end_to_end(name, conversation, tmp_path_factory):
     """Through ``ask()`` with the system's own answers as history: reading, answer and citation."""
     from index.build import build_index
