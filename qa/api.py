@@ -149,14 +149,18 @@ def _added(typed: str, interpreted: str) -> set[str]:
     return _words(interpreted) - _words(typed)
 
 
-def _referent(typed: str, interpreted: str) -> frozenset[str]:
+def _referent(typed: str, interpreted: str) -> reader.Referent | None:
     """What may stand for the typed question's pronoun or demonstrative in a sentence: the
-    pronoun's forms ("he", "his", ...) and the words the conversation put in its place."""
+    pronoun's forms ("he", "his", ...) and the content words the conversation put in its place."""
+    from index import nlp
     from qa.conversation import pronoun_forms
 
     forms = pronoun_forms(typed)
-    demonstrative = bool(_words(typed) & {"this", "that", "these", "those"})   # "that visit"
-    return frozenset(forms | _added(typed, interpreted)) if forms or demonstrative else frozenset()
+    if not forms and not _words(typed) & {"this", "that", "these", "those"}:   # "that visit"
+        return None
+    added = _added(typed, interpreted)
+    words = {t.lower_ for t in nlp.parse(interpreted) if t.lower_ in added and not t.is_stop and t.is_alpha}
+    return reader.Referent(frozenset(forms), frozenset(words))
 
 
 def _words(text: str) -> set[str]:
@@ -189,10 +193,13 @@ def answer_signals(question: str, passages: Sequence[Passage], best: reader.Cand
                 and abs(p.position - best.passage.position) <= 1] or [best.passage.text]
     names = _names(best.passage.text)
     described = reader.described_noun(best.passage.text)   # "The operator, Bluewater Crossings, ..."
+    describing = [p for p in passages if p.source == best.passage.source and p is not best.passage
+                  and described and f"the {described}" in p.text.lower()]
     bridges = [p.text for p in passages if p.source == best.passage.source and p.text not in evidence
-               and (names & _names(p.text) or described and f"the {described}" in p.text.lower())]
-    return abstain.signals(question, evidence, dense=best.passage.dense, span=best.score, stats=stats,
-                           bridges=bridges)
+               and (names & _names(p.text) or p in describing)]
+    # a sentence that only names "the operator" is as close to the question as those describing it
+    dense = max([best.passage.dense] + [p.dense for p in describing])
+    return abstain.signals(question, evidence, dense=dense, span=best.score, stats=stats, bridges=bridges)
 
 
 def _names(text: str) -> set[str]:

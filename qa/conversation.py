@@ -185,7 +185,8 @@ def pronoun_forms(question: str) -> set[str]:
     """Every form of the personal pronouns in ``question``: "What was he charged with?" ->
     {"he", "him", "his", "himself"}. A sentence holding one of them may speak of the same one."""
     classes = {_PRONOUNS[w][0] for w in re.findall(r"[a-z]+", question.lower()) if w in _PRONOUNS}
-    return {w for w, (group, _) in _PRONOUNS.items() if group in classes} | {_REFLEXIVE[c] for c in classes}
+    both = {"both"} if "they" in classes else set()   # "Both were arrested ..." speaks of them too
+    return {w for w, (group, _) in _PRONOUNS.items() if group in classes} | {_REFLEXIVE[c] for c in classes} | both
 _DEMONSTRATIVES = {"this", "that", "these", "those"}
 _DISCOURSE = {"and", "but", "so", "ok", "okay", "also", "now", "well", "then", "oh"}
 _ABOUT = (("what", "about"), ("how", "about"), ("what", "of"), ("and", "about"))

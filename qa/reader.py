@@ -95,18 +95,35 @@ class Candidate:
     kind: str = "span"   # "span" or "sentence" (fallback: the whole sentence)
 
 
+@dataclass(frozen=True)
+class Referent:
+    """What a pronoun or demonstrative of a question read as typed stands for: its forms ("he",
+    "his", ...) and the content words of the antecedent ("visit", "baku", "minister")."""
+    forms: frozenset[str]
+    words: frozenset[str]
+
+    def __bool__(self) -> bool:
+        return bool(self.forms or self.words)
+
+    def found(self, sentence_words: set[str]) -> float:
+        """1 when the sentence holds a form of the pronoun, else the share of the antecedent's words."""
+        if self.forms & sentence_words:
+            return 1.0
+        return len(self.words & sentence_words) / len(self.words) if self.words else 0.0
+
+
 def read(question: str, passages: Sequence[Passage],
          idf: Mapping[str, float] | None = None, context: Sequence[Passage] = (),
-         referent: frozenset[str] = frozenset()) -> list[Candidate]:
+         referent: Referent | None = None) -> list[Candidate]:
     """Candidates best first; empty only when there are no passages.
 
     ``idf`` maps lower-cased lemmas to inverse document frequencies (e.g. over the article's
     sentences); without it rarer-looking words (proper nouns, numbers) simply weigh more.
     ``context``: other retrieved sentences; one just before a sentence that opens with a pronoun
     tells whom the pronoun names ("Councillor Priya Desai said ... . She called for ...").
-    ``referent``: for a question read as typed ("What was he charged with?"), the words that may
-    stand for its pronoun in a sentence (he, his, ..., the antecedent's words); the pronoun
-    weighs as much as the question's rarest word in the sentence's cover.
+    ``referent``: for a question read as typed ("What was he charged with?"), what may stand for
+    its pronoun or demonstrative in a sentence (see ``Referent``); it weighs as much as the
+    question's rarest word in the sentence's cover.
     """
     if not passages:
         return []
@@ -126,7 +143,7 @@ def read(question: str, passages: Sequence[Passage],
 
 
 def _read_into(q: Question, passages: Sequence[Passage], idf, by_place, spans: list[Candidate],
-               sentences: list[Candidate], referent: frozenset[str] = frozenset(),
+               sentences: list[Candidate], referent: Referent | None = None,
                definitions: Mapping[Passage, tuple[str, str]] | None = None) -> None:
     """Score the candidates of ``passages`` into ``spans`` and ``sentences``."""
     for passage, doc in zip(passages, nlp.parse_all([p.text for p in passages])):
@@ -209,7 +226,7 @@ class _Context:
     """Which tokens of the sentence match the question's words, and how much each weighs."""
 
     def __init__(self, doc, q: Question, idf: Mapping[str, float] | None, previous: str | None = None,
-                 referent: frozenset[str] = frozenset(), described: tuple[str, str] | None = None):
+                 referent: Referent | None = None, described: tuple[str, str] | None = None):
         self.q = q
         self.weight = {t.lemma: _idf(t.lemma, t.text, idf) for t in q.content}
         self.total = sum(self.weight.values()) or 1.0
@@ -238,7 +255,7 @@ class _Context:
         self.cover = sum(self.weight[lemma] for lemma in self.matches) / self.total
         if referent:
             extra = max(self.weight.values(), default=1.0)
-            found = extra * any(t.lower_ in referent for t in doc)
+            found = extra * referent.found({t.lower_ for t in doc})
             self.cover = (self.cover * self.total + found) / (self.total + extra)
         verbs = related_verbs(q.verb) if q.verb else frozenset()
         # ... and the same word as a noun ("visit" in "a visit to Baku by the minister").

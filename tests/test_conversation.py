@@ -231,9 +231,6 @@ END_TO_END_MISSES = {
     "seed-c03": "turn 3 reads 'that visit' as the visit 'by a Russian deputy prime minister', so the "
                 "answer is in the question: the resolved reading cannot answer with its own words and the "
                 "typed reading prefers another visit (Andrii Sybiha's)",
-    "second-s04": "'Which company operates the Marigold?': the reader finds 'Bluewater Crossings' in the "
-                  "sentence that names 'the operator', but that sentence is far from the question "
-                  "(dense 0.13) and abstention stays just under 0.5",
 }
 
 
