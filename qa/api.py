@@ -115,12 +115,16 @@ def _interpret(question: str, history: Sequence[Any] | None) -> str:
 def _merge_readings(resolved: list[reader.Candidate], as_typed: list[reader.Candidate],
                     typed: str, interpreted: str) -> list[reader.Candidate]:
     """Candidates of both readings, best first; a typed-reading candidate may not be the
-    antecedent the conversation substituted in ("he" -> "Peter Okafor"), and an ellipsis
-    ("And Kartavykh?") means nothing as typed."""
-    if not _referent(typed, interpreted) and len(typed.split()) < len(interpreted.split()) // 2:
+    antecedent the conversation substituted in ("he" -> "Peter Okafor"), nor, for "that visit",
+    come from a sentence that names less than half of the visit's words; an ellipsis ("And
+    Kartavykh?") means nothing as typed."""
+    referent = _referent(typed, interpreted)
+    if not referent and len(typed.split()) < len(interpreted.split()) // 2:
         return resolved
     named = _antecedent_names(typed, interpreted)
     kept = [c for c in as_typed if not (_words(c.text) & named)]
+    if referent and not referent.forms:   # "that visit": a sentence about another visit will not do
+        kept = [c for c in kept if referent.found(_words(c.passage.text)) >= 0.5]
     return sorted(resolved + kept, key=lambda c: -c.score)
 
 

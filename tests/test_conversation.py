@@ -225,24 +225,9 @@ def test_conversations_are_well_formed_and_verbatim(name):
             assert turn["answer"] in turn["evidence"], (conversation["id"], turn["answer"])
 
 
-# Conversations the system does not yet get through end to end (issue 4 stays open while any
-# is listed); non-strict xfail, so a fix shows as XPASS. Every other conversation must pass.
-END_TO_END_MISSES = {
-    "seed-c03": "turn 3 reads 'that visit' as the visit 'by a Russian deputy prime minister', so the "
-                "answer is in the question: the resolved reading cannot answer with its own words and the "
-                "typed reading prefers another visit (Andrii Sybiha's)",
-}
-
-
-def conversation_params(misses=None):
-    params = []
-    for name in sorted(CONVERSATION_FILES):
-        for c in load_conversations(name)[1]:
-            case = f"{name}-{c['id']}"
-            reason = (misses or {}).get(case)
-            marks = [pytest.mark.xfail(strict=False, reason=reason)] if reason else []
-            params.append(pytest.param(name, c, id=case, marks=marks))
-    return params
+def conversation_params():
+    return [pytest.param(name, c, id=f"{name}-{c['id']}")
+            for name in sorted(CONVERSATION_FILES) for c in load_conversations(name)[1]]
 
 
 @pytest.mark.parametrize("name, conversation", conversation_params())
@@ -257,7 +242,7 @@ def test_conversation_resolves_with_gold_answers(name, conversation):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name, conversation", conversation_params(END_TO_END_MISSES))
+@pytest.mark.parametrize("name, conversation", conversation_params())
 def test_conversation_end_to_end(name, conversation, tmp_path_factory):
     """Through ``ask()`` with the system's own answers as history: reading, answer and citation."""
     from index.build import build_index

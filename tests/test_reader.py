@@ -298,3 +298,14 @@ def test_a_sentence_that_names_a_description_is_read():
     first = Passage("p.txt", 0, cut - 1, text[:cut - 1], "paragraph", 0, 1.0, rank=0)
     second = Passage("p.txt", cut, len(text), text[cut:], "paragraph", 5, 0.2, rank=1)
     assert read("Which company operates the Curlew?", [first], context=[first, second])[0].text == "Seaway Lines"
+
+
+def test_a_referent_is_found_by_a_pronoun_form_or_most_of_the_antecedents_words():
+    from qa.reader import Referent
+
+    he = Referent(frozenset({"he", "him", "his", "himself"}), frozenset({"peter", "okafor"}))
+    assert he.found({"later", "he", "resigned"}) == 1.0
+    assert he.found({"okafor", "resigned"}) == 0.5
+    visit = Referent(frozenset(), frozenset({"baku", "russian", "deputy", "prime", "minister"}))
+    assert visit.found({"a", "visit", "to", "baku", "by", "a", "russian", "deputy", "prime", "minister"}) == 1.0
+    assert visit.found({"foreign", "minister", "visited", "baku"}) == 0.4
