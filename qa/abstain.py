@@ -22,8 +22,8 @@ import numpy as np
 from index import nlp
 from qa.question import frame_lemmas, is_agent_noun, related_verbs
 
-WEIGHTS = {"coverage": 1.82, "absent": -1.71, "dense": 2.00, "span": 1.00}
-BIAS = -2.06
+WEIGHTS = {"coverage": 1.61, "absent": -1.74, "dense": 2.03, "span": 0.98}
+BIAS = -1.99
 SYNONYM_FLOOR = 0.15   # word cosine below which a word of the evidence does not stand in
 SYNONYM_FULL = 0.45    # at or above: as good as the word itself
 BRIDGE = 0.75          # a word found beside the same name elsewhere ("Two brothers, Ziyaddin and

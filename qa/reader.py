@@ -1,7 +1,8 @@
 """Extractive reader: picks the answer span inside the best retrieved sentences.
 
 No QA-trained model exists offline, so the reader is a small hand-weighted scorer over
-spaCy parses. For each of the first ``READ_K`` passages it
+spaCy parses. For each of the first ``READ_K`` passages (plus a retrieved sentence that
+continues one of them with a pronoun, or names what one of them only describes) it
 
 1. generates candidate spans: named entities, numbers with their unit, noun chunks,
    proper-noun runs, the arguments of verbs (subjects, objects, complements, appositions,
