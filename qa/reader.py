@@ -265,7 +265,7 @@ class _Context:
         # "X apologized ... but stopped short": the conjoined verb shares its head verb's subject.
         self.sharing = {v.head.i for v in self.verbs if v.dep_ == "conj" and v.head.pos_ in ("VERB", "AUX")
                         and not any(c.dep_ in _SUBJECTS for c in v.children)}
-        self.slot = _slot_tokens(doc, q)
+        self.slot = _slot_tokens(doc, q) or _where_tokens(doc, q, self.matched)
         self.focus = [t.i for t in doc if q.focus and t.lemma_.lower() == q.focus]
         self.depth = [_depth(t) for t in doc]
 
@@ -315,6 +315,18 @@ def _similarity(a: str, b: str) -> float:
 
     va, vb = Embedder().word_vectors([a, b])
     return float(sum(x * y for x, y in zip(va, vb)))
+
+
+_LOCATIVE = {"in", "at", "near", "outside", "inside"}
+
+
+def _where_tokens(doc, q: Question, matched: set[int]) -> set[int]:
+    """For "where": the object of a locative preposition on one of the question's words
+    ("the weather station [in Dunmore]"), even when the name is no known place."""
+    if q.wh != "where":
+        return set()
+    return {g.i for p in doc if p.dep_ == "prep" and p.lower_ in _LOCATIVE and p.head.i in matched
+            for g in p.children if g.dep_ == "pobj"}
 
 
 def _slot_tokens(doc, q: Question) -> set[int]:

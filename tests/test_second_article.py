@@ -15,10 +15,6 @@ from qa.settings import Settings
 pytestmark = pytest.mark.slow
 ARTICLE = Path(__file__).parent / "data" / "lighthouse_article.md"
 
-KNOWN_MISSES = {  # run as non-strict xfail, so a fix shows as XPASS (see tests/test_regression.py)
-    "Where was the weather station that recorded the gusts?":
-        "the made-up town 'Dunmore' gets no place entity, so the reader takes a span with the question's words",
-}
 QUESTIONS = [
     ("Who chairs the heritage trust?", "Peter Okafor"),
     ("When was the lighthouse built?", "1868"),
@@ -38,9 +34,7 @@ def store(tmp_path_factory):
     return path
 
 
-@pytest.mark.parametrize("question, gold", [
-    pytest.param(q, g, marks=[pytest.mark.xfail(reason=KNOWN_MISSES[q], strict=False)] if q in KNOWN_MISSES else [])
-    for q, g in QUESTIONS])
+@pytest.mark.parametrize("question, gold", QUESTIONS)
 def test_answers_come_from_the_new_article(store, question, gold):
     answer = ask(question, store=store)
     assert answer.found, f"{question!r} abstained (confidence {answer.confidence:.2f})"
