@@ -81,7 +81,7 @@ def _ends_sentence(text: str) -> bool:
 
 
 def _join_broken_paragraphs(blocks: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
-    """Re-join "...charged with fraud, and" + "conspiracy to ..." split by a stray blank line."""
+    """Re-join "...charged with theft, and" + "handling stolen goods" split by a stray blank line."""
     joined: list[tuple[str, bool]] = []
     for text, md in blocks:
         if (joined and not md and not joined[-1][1] and text[:1].islower()

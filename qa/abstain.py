@@ -26,8 +26,8 @@ WEIGHTS = {"coverage": 1.61, "absent": -1.74, "dense": 2.03, "span": 0.98}
 BIAS = -1.99
 SYNONYM_FLOOR = 0.15   # word cosine below which a word of the evidence does not stand in
 SYNONYM_FULL = 0.45    # at or above: as good as the word itself
-BRIDGE = 0.75          # a word found beside the same name elsewhere ("Two brothers, Ziyaddin and
-                       # Huseyn Safarov" bridges "brother" to "55-year-old Ziyaddin Safarov")
+BRIDGE = 0.75          # a word found beside the same name elsewhere ("Two sisters, Ann and Joan
+                       # Hale" bridges "sister" to "51-year-old Joan Hale")
 
 
 @dataclass(frozen=True)

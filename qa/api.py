@@ -1,6 +1,7 @@
 """``ask()``: question (+ conversation so far) -> a cited, extractive :class:`Answer`."""
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 import time
@@ -59,7 +60,7 @@ def check_question(question: Any, max_chars: int) -> str:
     text = " ".join(question.split())
     if not text:
         raise QuestionError("The question is empty. Type a question about the article, e.g. "
-                            "\"Who was detained?\".")
+                            "\"Who was elected?\".")
     if len(text) > max_chars:
         raise QuestionError(f"The question is {len(text):,} characters long; the limit is {max_chars:,}. "
                             f"Ask one short question at a time.")
@@ -71,8 +72,8 @@ def ask(question: str, history: Sequence[Any] | None = None, *, store: str | Pat
         settings: Settings | None = None) -> Answer:
     """Answer ``question`` from the indexed articles, with citations.
 
-    >>> ask("Who chairs the heritage trust?").text   # doctest: +SKIP
-    'Peter Okafor'
+    >>> ask("Who chairs the rowing club?").text   # doctest: +SKIP
+    'Nora Finch'
     """
     settings = (settings or Settings()).replace(store=store, top_k=top_k)
     typed = check_question(question, settings.max_question_chars)
@@ -93,11 +94,13 @@ def _answer(eng: Engine, typed: str, interpreted: str, settings: Settings,
     t2 = time.perf_counter()
     stats = word_stats(eng, interpreted, sources)
     candidates = reader.read(interpreted, passages[: settings.read_k], idf=stats.idf_by_lemma(), context=passages)
-    if interpreted != typed:  # the words as typed often match a story that says "he" too
-        candidates = _merge_readings(candidates, reader.read(typed, passages[: settings.read_k],
-                                                            idf=stats.idf_by_lemma(), context=passages,
-                                                            referent=_referent(typed, interpreted)),
-                                     typed, interpreted)
+    referent = _referent(typed, interpreted)
+    # The words as typed often match a story that says "he" too; an ellipsis ("And Reed?")
+    # means nothing as typed.
+    if interpreted != typed and (referent or len(typed.split()) >= len(interpreted.split()) // 2):
+        as_typed = reader.read(typed, passages[: settings.read_k], idf=stats.idf_by_lemma(),
+                               context=passages, referent=referent)
+        candidates = _merge_readings(candidates, as_typed, typed, interpreted, referent)
     t3 = time.perf_counter()
     answer = _compose(typed, interpreted, passages, candidates, stats, settings)
     answer.timings_ms.update({"retrieve": (t2 - t1) * 1e3, "read": (t3 - t2) * 1e3})
@@ -113,14 +116,10 @@ def _interpret(question: str, history: Sequence[Any] | None) -> str:
 
 
 def _merge_readings(resolved: list[reader.Candidate], as_typed: list[reader.Candidate],
-                    typed: str, interpreted: str) -> list[reader.Candidate]:
+                    typed: str, interpreted: str, referent: reader.Referent | None) -> list[reader.Candidate]:
     """Candidates of both readings, best first; a typed-reading candidate may not be the
-    antecedent the conversation substituted in ("he" -> "Peter Okafor"), nor, for "that visit",
-    come from a sentence that names less than half of the visit's words; an ellipsis ("And
-    Kartavykh?") means nothing as typed."""
-    referent = _referent(typed, interpreted)
-    if not referent and len(typed.split()) < len(interpreted.split()) // 2:
-        return resolved
+    antecedent the conversation substituted in ("he" -> "Nora Finch"), nor, for "that visit",
+    come from a sentence that names less than half of the visit's words."""
     named = _antecedent_names(typed, interpreted)
     kept = [c for c in as_typed if not (_words(c.text) & named)]
     if referent and not referent.forms:   # "that visit": a sentence about another visit will not do
@@ -129,22 +128,19 @@ def _merge_readings(resolved: list[reader.Candidate], as_typed: list[reader.Cand
 
 
 def _antecedent_names(typed: str, interpreted: str) -> set[str]:
-    """The words that name what the conversation put in: of each run of added words, up to its
-    first noun ("Yevgeny Belousov"; "Baku" of "to Baku by a Russian deputy prime minister", whose
+    """The words that name what the conversation put in: of each run of added words, up to the
+    end of its first noun ("Nora Finch"; "Leeds" of "to Leeds by a French trade minister", whose
     minister a typed reading may still answer with)."""
     from index import nlp
 
-    added, out, state = _added(typed, interpreted), set(), "outside"
-    for tok in nlp.parse(interpreted):
-        if tok.lower_ not in added:
-            state = "outside"
-            continue
-        noun = tok.pos_ in ("NOUN", "PROPN")
-        if state in ("outside", "before"):
-            state = "noun" if noun else "before"
-        elif state == "noun" and not noun:
-            state = "after"   # the run's first noun has ended: the rest modifies it
-        if state != "after":
+    added, out = _added(typed, interpreted), set()
+    for is_added, run in itertools.groupby(nlp.parse(interpreted), key=lambda t: t.lower_ in added):
+        seen_noun = False
+        for tok in run if is_added else ():
+            noun = tok.pos_ in ("NOUN", "PROPN")
+            if seen_noun and not noun:
+                break   # the run's first noun has ended: the rest modifies it
+            seen_noun |= noun
             out.add(tok.lower_)
     return out
 
@@ -156,6 +152,8 @@ def _added(typed: str, interpreted: str) -> set[str]:
 def _referent(typed: str, interpreted: str) -> reader.Referent | None:
     """What may stand for the typed question's pronoun or demonstrative in a sentence: the
     pronoun's forms ("he", "his", ...) and the content words the conversation put in its place."""
+    if typed == interpreted:
+        return None
     from index import nlp
     from qa.conversation import pronoun_forms
 
@@ -196,7 +194,7 @@ def answer_signals(question: str, passages: Sequence[Passage], best: reader.Cand
     evidence = [p.text for p in passages if p.source == best.passage.source
                 and abs(p.position - best.passage.position) <= 1] or [best.passage.text]
     names = _names(best.passage.text)
-    described = reader.described_noun(best.passage.text)   # "The operator, Bluewater Crossings, ..."
+    described = reader.described_noun(best.passage.text)   # "The operator, Alder Lines, ..."
     describing = [p for p in passages if p.source == best.passage.source and p is not best.passage
                   and described and f"the {described}" in p.text.lower()]
     bridges = [p.text for p in passages if p.source == best.passage.source and p.text not in evidence

@@ -1,15 +1,15 @@
 """Conversational follow-ups without a language model: read a question in the light of earlier turns.
 
-    >>> resolve("What was he charged with?",
-    ...         [Turn("Who chairs the heritage trust?", "...", "Peter Okafor", True)])
-    'What did Peter Okafor say?'
+    >>> resolve("What did he say?",
+    ...         [Turn("Who chairs the rowing club?", "...", "Nora Finch", True)])
+    'What did Nora Finch say?'
 
 A follow-up is read in one of three ways, tried in order:
 
-1. an elliptical fragment ("And Brekke?", "What about the second one?") re-uses the previous
+1. an elliptical fragment ("And Reed?", "What about the second one?") re-uses the previous
    question's frame, with the new phrase put in place of the phrase it contrasts with;
 2. a bare wh-fragment ("Why?", "And when?") asks the new wh-question of the previous question
-   with its answer filled in ("Why did the council cancel the ferry to the island?");
+   with its answer filled in ("Why did the council cancel the bus to the island?");
 3. otherwise each reference is replaced where it stands: personal and possessive pronouns,
    demonstrative noun phrases ("that visit"), "one" anaphora ("the older one"), "there", "then".
 
@@ -210,14 +210,14 @@ _PREPOSITIONS = {"in", "on", "at", "to", "from", "by", "near", "during", "since"
 
 @dataclass(frozen=True)
 class Mention:
-    text: str          # as it should be substituted ("Peter Okafor")
+    text: str          # as it should be substituted ("Nora Finch")
     kind: str          # person, org, place, time, number or thing
     plural: bool
     gender: str        # "m", "f" or "" (unknown)
     head: str          # lower-case lemma of the head word
     age: int           # 0 = the latest turn
     rank: int          # salience inside its turn, lower is more salient
-    phrase: str = ""   # with its preposition, when the turn said one ("in Kazakhstan")
+    phrase: str = ""   # with its preposition, when the turn said one ("in Wales")
     locative: bool = False  # answered "where": a place to say "there" of, not "it"
     typed: bool = False     # kind taken from the question ("Which outlet ...?"), not from NER
 
@@ -233,7 +233,7 @@ def _wh_word(doc) -> str:
 def _is_plural(span) -> bool:
     root = span.root
     named = root.ent_type_ in {"ORG", "GPE", "FAC", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART"} or \
-        root.pos_ == "PROPN" and root.ent_type_ != "NORP"  # "Bluewater Crossings", "Desai" (NNPS)
+        root.pos_ == "PROPN" and root.ent_type_ != "NORP"  # "Alder Lines", "Finch" (NNPS)
     if root.tag_ in {"NNS", "NNPS"} and not named and root.lower_ not in {"news", "series", "species"}:
         return True
     inside = [c for c in root.children if span.start <= c.i < span.end]
@@ -303,13 +303,13 @@ def _person_name(span) -> str:
     if not names:
         return ""
     name, root = max(names, key=len), span.root
-    if len(name) == 1:  # NER caught one word of a longer name: "Councillor Priya |Desai|"
+    if len(name) == 1:  # NER caught one word of a longer name: "Councillor Nora |Finch|"
         start = name.start
         while start > span.start and span.doc[start - 1].pos_ == "PROPN":
             start -= 1
         name = span.doc[start:name.end]
     if root.pos_ == "PROPN" and name.end <= root.i and all(t.pos_ == "PROPN" for t in span.doc[name.end:root.i + 1]):
-        return span.doc[name.start:root.i + 1].text  # NER stopped short: "Councillor Priya| Desai"
+        return span.doc[name.start:root.i + 1].text  # NER stopped short: "Councillor Nora| Finch"
     return name.text
 
 
@@ -342,7 +342,7 @@ def _mention(span, age: int, rank: int, wh: str = "", phrase: str = "",
 
 
 def _coordinated(chunk):
-    """The chunk stretched over its conjuncts: "Okafor" -> "Okafor and Brekke"."""
+    """The chunk stretched over its conjuncts: "Finch" -> "Finch and Reed"."""
     conjuncts = [c for c in chunk.root.children if c.dep_ == "conj" and c.pos_ in {"NOUN", "PROPN"}]
     if not conjuncts:
         return chunk
@@ -411,7 +411,7 @@ def _span_mentions(doc, age: int, first_rank: int, wh: str = "") -> list[Mention
 
 
 def _place_phrase(span):
-    """ "Dunmore" in "in Dunmore, Ireland" -> (that whole place, "in Dunmore, Ireland")."""
+    """ "Harwick" in "in Harwick, Ireland" -> (that whole place, "in Harwick, Ireland")."""
     root = span.root
     if root.ent_type_ not in {"GPE", "LOC", "FAC"} or root.dep_ != "pobj" \
             or root.head.lower_ not in _PREPOSITIONS:
@@ -519,7 +519,7 @@ def _known_names(history: Sequence[Turn]) -> list[str]:
 
 
 def _full_name(name: str, names: Iterable[str]) -> str:
-    """A one-word name as the history spelled it in full: "Brekke" -> "Anna Brekke"."""
+    """A one-word name as the history spelled it in full: "Reed" -> "Tom Reed"."""
     if " " in name:
         return name
     longer = [n for n in names if name.lower() in n.lower().split() and len(n) > len(name)]
@@ -548,7 +548,7 @@ def resolve(question: str, history: Sequence[Turn]) -> str:
 # -- 1. elliptical fragments ------------------------------------------------------------------
 
 def _fragment(doc):
-    """The noun phrase of "And Brekke?" / "What about the second one?", else None."""
+    """The noun phrase of "And Reed?" / "What about the second one?", else None."""
     tokens = [t for t in doc if not t.is_punct]
     while tokens and tokens[0].lower_ in _DISCOURSE:
         tokens = tokens[1:]
@@ -747,7 +747,7 @@ def _is_expletive(token) -> bool:
 
 
 def _bound_in_question(token, wanted: str) -> bool:
-    """ "Did Okafor say he ...": an earlier phrase of the same question is the antecedent."""
+    """ "Did Finch say he ...": an earlier phrase of the same question is the antecedent."""
     doc = token.doc
     for span in list(doc.ents) + list(doc.noun_chunks):
         if span.end > token.i or span.root.pos_ == "PRON" or span.root.tag_.startswith("W"):
@@ -760,7 +760,7 @@ def _bound_in_question(token, wanted: str) -> bool:
 
 
 def _definite(text: str, bare: bool = False) -> str:
-    """ "a visit" -> "the visit"; a bare "passenger jet" -> "the passenger jet"."""
+    """ "a visit" -> "the visit"; a bare "fishing boat" -> "the fishing boat"."""
     words = text.split(" ", 1)
     if words[0].lower() in {"a", "an"} and len(words) == 2:
         return "the " + words[1]
@@ -805,7 +805,7 @@ def _stretched(chunk):
                 break
             end = edge
     if end < len(doc) and misattached_by(doc[end]) is not None and misattached_by(doc[end]).i == chunk.root.i:
-        end = doc[end].right_edge.i + 1   # "called off [a visit to Baku] [by a minister]"
+        end = doc[end].right_edge.i + 1   # "called off [a visit to Leeds] [by a minister]"
     return doc[chunk.start:min(end, chunk.start + 16)]
 
 
@@ -855,7 +855,7 @@ def _demonstrative_text(phrase, token) -> str:
 
 
 def _one_edit(token, history: Sequence[Turn]):
-    """ "the older one" -> "the older brother", after "Two brothers ..." was said."""
+    """ "the older one" -> "the older sister", after "Two sisters ..." was said."""
     doc = token.doc
     if token.lower_ not in {"one", "ones"} or token.i == 0:
         return None

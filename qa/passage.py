@@ -16,3 +16,9 @@ class Passage:
     lexical: float = 0.0   # BM25 score (raw, >= 0)
     dense: float = 0.0     # cosine similarity of question and sentence embeddings
     rank: int = 0          # 0 = best
+
+
+def first_word(text: str) -> str:
+    """The sentence's first word, lower-cased, without an opening quote or bracket ("it")."""
+    words = text.split(maxsplit=1)
+    return words[0].strip("\"'“‘(").lower() if words else ""

@@ -16,6 +16,7 @@ Answer types:
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from index import nlp
@@ -117,7 +118,7 @@ REPORTING_VERBS = {"say", "tell", "claim", "report", "announce", "state", "think
                     "argue", "add", "suggest", "write", "warn", "deny", "admit", "allege"}
 
 # Verbs that ask how something was *called*: "How did X describe Y?" wants the predicate
-# ("a tragic incident"), not a manner adverb.
+# ("a terrible mistake"), not a manner adverb.
 DEPICT_VERBS = {"describe", "call", "characterize", "characterise", "label", "term", "brand",
                  "portray", "depict", "dub", "name", "consider", "regard", "view", "deem"}
 # "How did X feel?" asks for the complement of a linking verb: "it was *deeply concerned*".
@@ -195,7 +196,7 @@ class Term:
     text: str   # lower-cased surface form
     lemma: str  # lower-cased lemma
     i: int      # token index in the question
-    name: bool = False   # a proper noun ("Desai")
+    name: bool = False   # a proper noun ("Finch")
 
 
 @dataclass(frozen=True)
@@ -226,8 +227,10 @@ class Question:
         return bool(self.labels)
 
 
+@functools.lru_cache(maxsize=2048)
 def analyse(question: str) -> Question:
-    """Parse ``question`` (cached) and read off its wh-word, answer type, focus, verb, terms."""
+    """Parse ``question`` and read off its wh-word, answer type, focus, verb, terms (cached: the
+    reader, retrieval and abstention all ask)."""
     doc = nlp.parse(question.strip())
     wh_tok = _wh_token(doc)
     wh = wh_tok.lower_ if wh_tok is not None else ""
@@ -240,7 +243,7 @@ def analyse(question: str) -> Question:
     # With a stranded preposition or "to do", the wh-word is not the main verb's argument.
     wh_role = "" if slot[1] in ("vp",) or slot[1].startswith("prep:") else _wh_role(wh_tok, verb_tok)
     if verb_tok is not None and verb_tok.pos_ == "NOUN" and wh_role:
-        wh_role = "obj"   # "What did Aliyev skip?" (see _misread_verb): Aliyev is the subject
+        wh_role = "obj"   # "What did Finch skip?" (see _misread_verb): Finch is the subject
     reported = _reported_clause(wh_tok, verb_tok)
     if reported is not None and not slot[1]:
         verb_tok, verb = reported, reported.lemma_.lower()
@@ -415,7 +418,7 @@ def _event_noun(verb_tok):
 
 
 def _misread_verb(doc, root):
-    """The small model reads "What did Aliyev *skip* in May?" as "did" + a noun object: a bare
+    """The small model reads "What did Finch *skip* in May?" as "did" + a noun object: a bare
     noun right after the subject name of a "do" question is the verb."""
     if root.lemma_.lower() != "do" or root.i == 0:
         return None

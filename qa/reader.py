@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from index import nlp
-from qa.passage import Passage
+from qa.passage import Passage, first_word
 from qa.question import COMPARATIVES, DEPICT_VERBS, FREQUENCY_WORDS, is_agent_noun, LINKING_VERBS, REPORTING_VERBS, WEEKDAYS, Question, analyse, focus_kind, related_verbs
 
 READ_K = 3          # passages the reader looks inside
@@ -65,7 +65,7 @@ WEIGHTS: dict[str, float] = {
     "manner_pp": 1.0,  # how-question, span is the object of by/through/via/with/using
     "extreme": 1.5,  # the highest / lowest of the ages in the sentence for "the older / younger one"
     "heading": -0.75,  # the passage is a title or heading: it sums up a paragraph that says more
-    "title_of_asked": -1.0,  # a title of someone the question names ("Captain" Ruth Okafor), unless
+    "title_of_asked": -1.0,  # a title of someone the question names ("Captain" Nora Finch), unless
                              # the question asks for a kind of thing ("what job", "which rank")
 }
 # score = sigmoid(SCALE * z + SHIFT): fitted so a span's score is close to its expected SQuAD F1
@@ -99,7 +99,7 @@ class Candidate:
 @dataclass(frozen=True)
 class Referent:
     """What a pronoun or demonstrative of a question read as typed stands for: its forms ("he",
-    "his", ...) and the content words of the antecedent ("visit", "baku", "minister")."""
+    "his", ...) and the content words of the antecedent ("visit", "leeds", "minister")."""
     forms: frozenset[str]
     words: frozenset[str]
 
@@ -121,7 +121,7 @@ def read(question: str, passages: Sequence[Passage],
     ``idf`` maps lower-cased lemmas to inverse document frequencies (e.g. over the article's
     sentences); without it rarer-looking words (proper nouns, numbers) simply weigh more.
     ``context``: other retrieved sentences; one just before a sentence that opens with a pronoun
-    tells whom the pronoun names ("Councillor Priya Desai said ... . She called for ...").
+    tells whom the pronoun names ("Councillor Nora Finch said ... . She called for ...").
     ``referent``: for a question read as typed ("What was he charged with?"), what may stand for
     its pronoun or demonstrative in a sentence (see ``Referent``); it weighs as much as the
     question's rarest word in the sentence's cover.
@@ -154,12 +154,12 @@ def _read_into(q: Question, passages: Sequence[Passage], idf, by_place, spans: l
         sentences.append(_sentence_candidate(passage, ctx))
 
 
-_DEFINITION = re.compile(r"\b[Tt]he ([a-z]+), [A-Z]")   # "The operator, Bluewater Crossings, ..."
+_DEFINITION = re.compile(r"\b[Tt]he ([a-z]+), [A-Z]")   # "The operator, Alder Lines, ..."
 
 
 def _definitions(read: Sequence[Passage], context: Sequence[Passage], q: Question) -> dict[Passage, tuple[str, str]]:
     """Retrieved sentences that name what a read sentence only describes: "He said the operator
-    had ..." is read, "The operator, Bluewater Crossings, said ..." names it. Each maps to
+    had ..." is read, "The operator, Alder Lines, said ..." names it. Each maps to
     (the describing sentences, the noun)."""
     places = {(p.source, p.position) for p in read}
     out = {}
@@ -174,7 +174,7 @@ def _definitions(read: Sequence[Passage], context: Sequence[Passage], q: Questio
 
 
 def described_noun(text: str) -> str:
-    """The noun a sentence gives a name to ("operator" in "The operator, Bluewater Crossings, ..."), or ""."""
+    """The noun a sentence gives a name to ("operator" in "The operator, Alder Lines, ..."), or ""."""
     match = _DEFINITION.search(text)
     return match.group(1) if match else ""
 
@@ -185,10 +185,10 @@ def _asked_noun(noun: str, q: Question) -> bool:
 
 def _with_continuations(passages: list[Passage], context: Sequence[Passage]) -> list[Passage]:
     """The passages plus any retrieved sentence that continues one of them with a pronoun
-    ("... the Prosecutor General's Office said ... . It attributed the deaths to ...")."""
+    ("... the county council said ... . It blamed the flooding on ...")."""
     places = {(p.source, p.position) for p in passages}
     more = [p for p in context if (p.source, p.position - 1) in places and (p.source, p.position) not in places
-            and _opens_with_pronoun(p.text)]
+            and first_word(p.text) in _OPENING_PRONOUNS]
     return passages + more[:READ_K]
 
 
@@ -198,15 +198,10 @@ def _antecedent(by_place: Mapping[tuple[str, int], str], passage: Passage) -> st
     texts, position = [], passage.position - 1
     while (passage.source, position) in by_place and len(texts) < 2:
         texts.insert(0, by_place[(passage.source, position)])
-        if not _opens_with_pronoun(texts[0]):
+        if not first_word(texts[0]) in _OPENING_PRONOUNS:
             break
         position -= 1
     return " ".join(texts) or None
-
-
-def _opens_with_pronoun(text: str) -> bool:
-    words = text.split(maxsplit=1)
-    return bool(words) and words[0].strip("\"'“‘(").lower() in _OPENING_PRONOUNS
 
 
 def score(features: Mapping[str, float], weights: Mapping[str, float] | None = None) -> float:
@@ -247,7 +242,7 @@ class _Context:
                     self.matches.setdefault(term.lemma, []).append(tok.i)
         if previous:
             self._resolve_opening_pronoun(doc, q, previous)
-        if described:   # "The operator, Bluewater Crossings": the words said of "the operator"
+        if described:   # "The operator, Alder Lines": the words said of "the operator"
             text, noun = described
             at = next((t for t in doc if t.lower_ == noun), None)
             if at is not None:
@@ -259,7 +254,7 @@ class _Context:
             found = extra * referent.found({t.lower_ for t in doc})
             self.cover = (self.cover * self.total + found) / (self.total + extra)
         verbs = related_verbs(q.verb) if q.verb else frozenset()
-        # ... and the same word as a noun ("visit" in "a visit to Baku by the minister").
+        # ... and the same word as a noun ("visit" in "a visit to Leeds by the minister").
         self.verbs = [t for t in doc if t.lemma_.lower() in verbs and t.pos_ in ("VERB", "AUX")
                       or t.pos_ == "NOUN" and (t.lemma_.lower() == q.verb or t.i in nominal)]
         # "X apologized ... but stopped short": the conjoined verb shares its head verb's subject.
@@ -322,7 +317,7 @@ _LOCATIVE = {"in", "at", "near", "outside", "inside"}
 
 def _where_tokens(doc, q: Question, matched: set[int]) -> set[int]:
     """For "where": the object of a locative preposition on one of the question's words
-    ("the weather station [in Dunmore]"), even when the name is no known place."""
+    ("the weather station [in Harwick]"), even when the name is no known place."""
     if q.wh != "where":
         return set()
     return {g.i for p in doc if p.dep_ == "prep" and p.lower_ in _LOCATIVE and p.head.i in matched
@@ -405,7 +400,7 @@ def candidate_spans(doc, q: Question) -> set[tuple[int, int]]:
             raw.append((tok.i, tok.head.i + 1))          # "two delegates"
         if tok.dep_ in _ARG_DEPS and tok.pos_ in ("NOUN", "PROPN", "NUM", "PRON", "ADJ"):
             raw.append(_subtree(tok))
-            raw.extend(_enumeration(doc, tok))               # "fraud, embezzlement and bribery"
+            raw.extend(_enumeration(doc, tok))               # "theft, fraud and bribery"
             raw.append((tok.left_edge.i, tok.i + 1))     # the noun without what follows it
             raw.append(_core(tok))                       # ... or without its relative clause
             raw.extend(_with_next_prep(doc, tok))        # "an investigation [into the deaths]"
@@ -445,7 +440,7 @@ def _asked_argument(tok, q: Question) -> bool:
 
 def _name_list(doc, i: int, j: int) -> str:
     """The entity label of a span that lists names of one kind, each with its own description
-    ("X's editor-in-chief Yevgeny Belousov, and editorial board director Igor Kartavykh"), else ""."""
+    ("the club's coach Nora Finch, and team captain Tom Reed"), else ""."""
     root = doc[i:j].root
     items = [root] + [c for c in root.children if c.dep_ == "conj"]
     labels = {t.ent_type_ for t in items}
@@ -456,7 +451,7 @@ def _name_list(doc, i: int, j: int) -> str:
 
 def misattached_by(prep):
     """The object noun a "by" phrase belongs to when the parser hung it on an active verb right
-    after that object ("called off [a visit to Baku] [by a minister]"), else None."""
+    after that object ("called off [a visit to Leeds] [by a minister]"), else None."""
     verb = prep.head
     if prep.dep_ != "agent" or any(c.dep_ == "auxpass" for c in verb.children):
         return None
@@ -465,7 +460,7 @@ def misattached_by(prep):
 
 def _with_next_prep(doc, tok) -> list[tuple[int, int]]:
     """An object plus the prepositional phrase right after it that the parser hung on the verb:
-    "launch [a criminal investigation] [into the two deaths]", "called off [a visit to Baku] [by
+    "launch [an inquiry] [into the fire]", "called off [a visit to Leeds] [by
     a minister]" (the attachment is often wrong)."""
     end = tok.right_edge.i + 1
     if tok.dep_ != "dobj" or end >= len(doc):
@@ -473,7 +468,7 @@ def _with_next_prep(doc, tok) -> list[tuple[int, int]]:
     nxt, verb = doc[end], tok.head
     if nxt.head.i != verb.i:
         return []
-    # an active verb has no agent: "called off a visit [by a Russian deputy prime minister]"
+    # an active verb has no agent: "called off a visit [by a French trade minister]"
     active_by = misattached_by(nxt) is not None and any(c.dep_ == "pobj" and c.pos_ in ("NOUN", "PROPN")
                                                       for c in nxt.children)
     if nxt.dep_ == "prep" and nxt.lower_ in ("into", "of", "about") or active_by:
@@ -483,7 +478,7 @@ def _with_next_prep(doc, tok) -> list[tuple[int, int]]:
 
 def _enumeration(doc, tok) -> list[tuple[int, int]]:
     """The phrase plus a following ", X and Y" (or "and Y" after "A, X") run up to the clause's
-    end, which the parser often fails to attach: "for alleged fraud, illegal entrepreneurship and ..."."""
+    end, which the parser often fails to attach: "for alleged theft, fraud and ..."."""
     end = tok.right_edge.i + 1
     while end - 1 > tok.i and (doc[end - 1].text == "," or doc[end - 1].pos_ == "CCONJ"):
         end -= 1   # the parser may hang the comma or the "and" on the noun
@@ -511,7 +506,7 @@ def _subtree(tok) -> tuple[int, int]:
 
 def _core(tok) -> tuple[int, int]:
     """The phrase up to its first comma, relative clause or apposition on the right, and up to a
-    comma deeper down ("conspiracy to commit fraud[, which carries ...]")."""
+    comma deeper down ("breach of the code[, which carries ...]")."""
     cut = [c.left_edge.i for c in tok.rights if c.dep_ in ("relcl", "appos", "punct", "cc", "conj")]
     cut += [t.i for t in tok.subtree if t.i > tok.i and t.text in (",", ";")]
     return tok.left_edge.i, min(cut) if cut else tok.right_edge.i + 1
@@ -557,8 +552,8 @@ def span_features(doc, q: Question, ctx: _Context, passage: Passage) -> dict[tup
 
 def _mark_extreme(doc, extreme: str, feats: dict[tuple[int, int], dict[str, float]]) -> None:
     """ "How old is the older sister?": of the ages in the sentence, the highest gets ``extreme``."""
-    ages = {span: int(re.search(r"\d+", doc[span[0]:span[1]].text).group()) for span in feats
-            if _is_age(doc, *span) and re.search(r"\d+", doc[span[0]:span[1]].text)}
+    numbers = {span: re.search(r"\d+", doc[span[0]:span[1]].text) for span in feats if _is_age(doc, *span)}
+    ages = {span: int(number.group()) for span, number in numbers.items() if number}
     if len(set(ages.values())) < 2:
         return
     best = (max if extreme == "max" else min)(ages.values())
@@ -583,9 +578,9 @@ def _features(doc, i, j, q, ctx, passage, entity_labels):
     label, exact = _label(doc, i, j, root, entity_labels)
     type_w = q.label_weight(label) if label else 0.0
     if label == "CARDINAL" and root.dep_ == "nummod" and q.label_weight("AGE"):
-        type_w = 0.0   # "Two brothers" counts people: it is no age
+        type_w = 0.0   # "Two sisters" counts people: it is no age
     if q.wants_entity and type_w == 0.0 and _appos_kind(root) == q.answer_type:
-        label, type_w = label or "APPOS", 0.8   # "Dunmore, the county town": a place
+        label, type_w = label or "APPOS", 0.8   # "Harwick, the county town": a place
     # "Who complain ...?" -> "Migrants from ...": a noun for people half answers "who"
     people = q.answer_type == "PERSON" and not label and root.pos_ == "NOUN" \
         and focus_kind(root.lemma_.lower()) == "PERSON"
@@ -661,15 +656,15 @@ def _label(doc, i, j, root, entity_labels) -> tuple[str, bool]:
 
 
 def _place_in_region(doc, i: int, j: int, entity_labels) -> str:
-    """ "Yekaterinburg, Russia" (a place and the region it lies in) and "the island of Kessick"
+    """ "Leeds, England" (a place and the region it lies in) and "the island of Harwick"
     name one place (GPE)."""
     places = {(s, e) for (s, e), label in entity_labels.items() if label in ("GPE", "LOC")}
     if any((i, k) in places and doc[k].text == "," and (k + 1, j) in places for k in range(i + 1, j - 1)):
         return "GPE"
-    # "nearby Kazakhstan", "northern Italy": a place with the adjective that places it
+    # "nearby Wales", "northern Italy": a place with the adjective that places it
     if doc[i].pos_ == "ADJ" and doc[i].dep_ == "amod" and (i + 1, j) in places and doc[i].head.i in range(i + 1, j):
         return "GPE"
-    # "the island of Kessick", "the city of Lyon": a place noun named by an "of" phrase
+    # "the island of Harwick", "the city of Lyon": a place noun named by an "of" phrase
     head = doc[i]
     if (focus_kind(head.lemma_.lower()) == "PLACE" and i + 1 < j and doc[i + 1].lower_ == "of"
             and any((k, j) in places for k in range(i + 2, j))):
@@ -678,7 +673,7 @@ def _place_in_region(doc, i: int, j: int, entity_labels) -> str:
 
 
 def _listed_label(doc, i: int, j: int, entity_labels) -> str:
-    """The label of a list of entities of one kind: "Alice and Joan Tremayne" (PERSON)."""
+    """The label of a list of entities of one kind: "Ann and Joan Hale" (PERSON)."""
     inside = [(s, e, label) for (s, e), label in entity_labels.items() if i <= s and e <= j]
     if len(inside) < 2 or len({label for *_, label in inside}) > 1 or inside[0][0] != i or max(e for _, e, _ in inside) != j:
         return ""
@@ -693,7 +688,7 @@ _AGE_FORM = re.compile(r"(?:aged? )?\d{1,3}(?:-year-old| years? old)?", re.IGNOR
 
 
 def _is_age(doc, i: int, j: int) -> bool:
-    """How news writes a person's age: "55-year-old", "aged 64", "Anna Brekke, 64,"."""
+    """How news writes a person's age: "55-year-old", "aged 64", "Nora Finch, 64,"."""
     text = doc[i:j].text
     if not _AGE_FORM.fullmatch(text):
         return False
@@ -749,7 +744,7 @@ def _slot_fill(doc, i: int, j: int, root, ctx: _Context) -> float:
         if (i, j) in enumerations:
             return 1.0
         if i <= s < j and tok.left_edge.i <= i and j <= tok.right_edge.i + 1:
-            # the whole phrase ("conspiracy to commit fraud") beats its head word alone
+            # the whole phrase ("breach of the safety code") beats its head word alone
             whole = (i, j) in (_trim(doc, *_subtree(tok)), _trim(doc, *_core(tok))) and not enumerations
             return 1.0 if whole else 0.7 if root.i == s or i <= tok.left_edge.i + 2 else 0.4
     return 0.0
@@ -796,14 +791,14 @@ def _role(root, q: Question, ctx: _Context) -> float:
         return 0.0
     head, dep = root.head, root.dep_
     if dep == "pobj" and head.lower_ == "by" and misattached_by(head) is not None:
-        head, dep = misattached_by(head), "nsubj"   # "called off a visit to Baku by X": X visits
+        head, dep = misattached_by(head), "nsubj"   # "called off a visit to Leeds by X": X visits
     elif dep == "pobj" and (head.dep_ == "agent" or head.lower_ == "by" and head.head.pos_ == "NOUN"):
         head, dep = head.head, "nsubj"   # passive agent, or the agent of a noun ("a visit by X")
     if dep in _SUBJECTS and head.i in ctx.sharing:
         return float(q.wh_role == "subj" and dep == "nsubj")
     if q.wh_role == "subj" and (dep == "appos" and head.i in ctx.agents
                                 or any(c.dep_ == "appos" and c.i in ctx.agents for c in root.children)):
-        return 1.0   # "the operator, Bluewater Crossings" for "Which company operates ...?"
+        return 1.0   # "the operator, Alder Lines" for "Which company operates ...?"
     if not _is_verb(head, ctx):
         return 0.0
     if q.wh_role == "subj":

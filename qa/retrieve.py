@@ -20,7 +20,7 @@ from pydantic import ConfigDict
 
 from index import nlp
 from index.catalog import SentenceRow
-from qa.passage import Passage
+from qa.passage import Passage, first_word
 from qa.question import analyse, related_verbs
 
 DENSE_WEIGHT = 0.8          # relative to BM25, in z-score units
@@ -119,11 +119,6 @@ def _nearness(row: SentenceRow, near: Sequence[tuple[str, int]]) -> float:
     return best
 
 
-def _opens_with_anaphor(text: str) -> bool:
-    first = text.split(maxsplit=1)[0].strip("\"'“‘(").lower() if text.strip() else ""
-    return first in ANAPHORS
-
-
 def _fuse(rows: list[SentenceRow], bm25: dict[str, float], dense: dict[str, float],
           near: Sequence[tuple[str, int]] = ()) -> list[Passage]:
     lex = [bm25.get(r.chunk_id, 0.0) for r in rows]
@@ -131,7 +126,7 @@ def _fuse(rows: list[SentenceRow], bm25: dict[str, float], dense: dict[str, floa
     zlex = _zscores(lex)
     by_place = {(r.source, r.position): z for r, z in zip(rows, zlex)}
     inherited = [ANAPHOR_WEIGHT * max(0.0, by_place.get((r.source, r.position - 1), 0.0))
-                 if _opens_with_anaphor(r.text) else 0.0 for r in rows]
+                 if first_word(r.text) in ANAPHORS else 0.0 for r in rows]
     fused = [zl + inh + DENSE_WEIGHT * zd - (HEADING_PENALTY if r.kind != "paragraph" else 0.0)
              + NEAR_WEIGHT * _nearness(r, near)
              for r, zl, inh, zd in zip(rows, zlex, inherited, _zscores(den))]

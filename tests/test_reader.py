@@ -215,11 +215,12 @@ TOWN = ("Mayor Helen Brooks apologized to the residents for the flooding but sto
         "The trust said Friday it was \"deeply concerned\" by the ruling.")
 
 
-def _town(first: int) -> list[Passage]:
-    spans = [(m.start(), m.end()) for m in re.finditer(r"[^.]+\.", TOWN)]
-    spans = [(s + (TOWN[s] == " "), e) for s, e in spans]
+def _sentences(text: str, first: int) -> list[Passage]:
+    """The text's sentences as retrieved passages, sentence ``first`` ranked best."""
+    spans = [(m.start(), m.end()) for m in re.finditer(r"[^.]+\.", text)]
+    spans = [(s + (text[s] == " "), e) for s, e in spans]
     order = [first] + [i for i in range(len(spans)) if i != first]
-    return [Passage("town.txt", spans[i][0], spans[i][1], TOWN[spans[i][0]:spans[i][1]], "paragraph", i,
+    return [Passage("made-up.txt", spans[i][0], spans[i][1], text[spans[i][0]:spans[i][1]], "paragraph", i,
                     0.9 - 0.1 * r, rank=r) for r, i in enumerate(order)]
 
 
@@ -242,7 +243,7 @@ def _town(first: int) -> list[Passage]:
     ("What was the trust charged with?", 7, "breach of the safety code"),
 ])
 def test_parse_rules(question, first, expected):
-    passages = _town(first)
+    passages = _sentences(TOWN, first)
     best = read(question, passages[:3], context=passages)[0]
     assert best.text == expected
 
@@ -257,14 +258,6 @@ HARBOUR = ("Speaking at the opening was chief curator Lena Voss. "
            "Residents complain frequently about the noise from the port. "
            "The committee said it would launch an inquiry into the fire. "
            "In June, the mayor declined to attend the harbour festival.")
-
-
-def _harbour(first: int) -> list[Passage]:
-    spans = [(m.start(), m.end()) for m in re.finditer(r"[^.]+\.", HARBOUR)]
-    spans = [(s + (HARBOUR[s] == " "), e) for s, e in spans]
-    order = [first] + [i for i in range(len(spans)) if i != first]
-    return [Passage("harbour.txt", spans[i][0], spans[i][1], HARBOUR[spans[i][0]:spans[i][1]], "paragraph", i,
-                    0.9 - 0.1 * r, rank=r) for r, i in enumerate(order)]
 
 
 @pytest.mark.parametrize("question, first, expected", [
@@ -286,7 +279,7 @@ def _harbour(first: int) -> list[Passage]:
     ("What event did the mayor skip?", 8, "harbour festival"),
 ])
 def test_more_parse_rules(question, first, expected):
-    passages = _harbour(first)
+    passages = _sentences(HARBOUR, first)
     assert read(question, passages[:3], context=passages)[0].text == expected
 
 
