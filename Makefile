@@ -12,12 +12,13 @@ export TRANSFORMERS_OFFLINE=1
 export HF_HUB_DISABLE_TELEMETRY=1
 export GRADIO_ANALYTICS_ENABLED=False
 
-.PHONY: chat test install browser index bench clean help
+.PHONY: chat test install browser index bench eval clean help
 
 help:
 	@echo "make chat   - set up, index seeds/, open the chat on http://127.0.0.1:7860"
 	@echo "make test   - set up and run the whole test suite (browser tests included)"
 	@echo "make bench  - speed and memory benchmark (prints a table)"
+	@echo "make eval   - the blind benchmark (downloads its data into .cache/bench first; ~15 min)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,17 +40,21 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-index: $(STAMP)
+index: install
 	$(BIN)/qa index seeds/
 
 chat: index
 	$(BIN)/qa chat
 
-test: $(STAMP) browser
+test: install browser
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+bench: install
 	$(BIN)/qa bench
+
+eval: install
+	$(BIN)/python -m qa.evaluation.data .cache/bench
+	$(BIN)/qa eval --benchmark
 
 clean:
 	rm -rf $(VENV) .store .store.lock .store.building .store.old .pytest_cache

@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from index.store import Store, open_store
-from qa import abstain, reader
+from qa import abstain, confidence, reader
 from qa.errors import QuestionError
 from qa.passage import Passage
 from qa.retrieve import HybridRetriever
 from qa.settings import Settings
-from qa.types import Answer, Citation, Span
+from qa.question import analyse
+from qa.types import Answer, Citation, Explanation, Span
 
 _engines: dict[tuple[str, str | None], "Engine"] = {}
 _engines_lock = threading.Lock()
@@ -215,12 +216,29 @@ def _compose(question: str, interpreted: str, passages: list[Passage], candidate
     if not candidates:
         return Answer(question, "", False, 0.0, (), None, interp)
     best = candidates[0]
-    confidence = answer_signals(interpreted, passages, best, stats).confidence()
-    found = confidence >= settings.abstain_below
+    signals = answer_signals(interpreted, passages, best, stats)
+    model = confidence.model()
+    evidence = confidence.Evidence(analyse(interpreted), bool(interp), candidates, passages, signals)
+    feats = confidence.features(evidence)
+    score, answerable, verdict = model.verdict(feats, settings.answer_threshold)
+    why = _explanation(model, feats, signals, evidence, settings, answerable)
+    span = Span(best.passage.source, best.start, best.end)
     others = [p for p in passages if p != best.passage]
-    if not found:
+    if verdict == "absent":
         closest = tuple(_citation(p) for p in passages[: settings.top_k])
-        return Answer(question, "", False, confidence, closest, None, interp)
+        return Answer(question, "", False, score, closest, None, interp, verdict=verdict,
+                      guess=best.text, guess_span=span, explanation=why)
     citations = (_citation(best.passage),) + tuple(_citation(p) for p in others[: settings.top_k - 1])
-    return Answer(question, best.text, True, confidence, citations,
-                  Span(best.passage.source, best.start, best.end), interp)
+    if verdict == "unsure":
+        return Answer(question, "", False, score, citations, None, interp, verdict=verdict,
+                      guess=best.text, guess_span=span, explanation=why)
+    return Answer(question, best.text, True, score, citations, span, interp, verdict=verdict, explanation=why)
+
+
+def _explanation(model: confidence.Model, feats: dict[str, float], signals: abstain.Signals,
+                 evidence: confidence.Evidence, settings: Settings, answerable: float) -> Explanation:
+    threshold = model.threshold if settings.answer_threshold is None else settings.answer_threshold
+    return Explanation(features=tuple((k, round(v, 4)) for k, v in feats.items()),
+                       contributions=tuple((k, round(v, 4)) for k, v in model.correct.contributions(feats).items()),
+                       words=signals.words, wanted=evidence.question.answer_type,
+                       got=reader.span_label(evidence.best), answerable=round(answerable, 4), threshold=threshold)

@@ -66,7 +66,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.interactive or not args.question:
         return _interactive(settings, args)
     answer = ask(" ".join(args.question), sources=_chosen_sources(args, settings), settings=settings)
-    print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if args.json else format_answer(answer))
+    print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if args.json
+          else format_answer(answer, explain=args.explain))
     return 0
 
 
@@ -109,11 +110,14 @@ def _interactive(settings: Settings, args: argparse.Namespace) -> int:
             print(f"error: {exc}")
             continue
         history.append(answer)
-        print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else format_answer(answer))
+        print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json
+              else format_answer(answer, explain=getattr(args, "explain", False)))
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    if args.benchmark:
+        return _benchmark(args)
     if args.squad:
         from qa.evaluation.squad import evaluate_squad, format_report
 
@@ -135,6 +139,19 @@ def cmd_eval(args: argparse.Namespace) -> int:
     print(format_report(report))
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
+    return 0
+
+
+def _benchmark(args: argparse.Namespace) -> int:
+    from qa.evaluation import benchmark, data
+
+    data.require(args.data)
+    names = args.sets.split(",") if args.sets else None
+    report = benchmark.pool(benchmark.run_benchmark(args.data, split=args.split, names=names, seed=args.seed,
+                                                    scale=args.scale))
+    benchmark.write_outputs(report, args.out, args.rows)
+    print(benchmark.markdown(report))
+    print(f"\nWritten: {args.out / 'benchmark.md'}, benchmark.json, reliability.png; every row in {args.rows}")
     return 0
 
 
@@ -175,6 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question", nargs="*", help="the question (omit for interactive mode)")
     p.add_argument("--json", action="store_true", help="print the Answer as JSON")
     p.add_argument("-i", "--interactive", action="store_true", help="ask several questions, keeping the conversation")
+    p.add_argument("--explain", action="store_true",
+                   help="also print why: the signals behind the confidence and where the question's words were found")
     p.add_argument("--source", action="append", help="only this article (repeatable)")
     p.add_argument("--title", help="only articles whose title contains this text")
     p.add_argument("--path", help="only articles whose file path starts with this prefix")
@@ -191,6 +210,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stories", type=int, default=None, help="CoQA stories to use (default all of the source)")
     p.add_argument("--no-history", action="store_true", help="CoQA: only the run without history (default: with and without)")
     p.add_argument("--feedback", action="store_true", help="turn confirmed chat feedback into regression cases")
+    p.add_argument("--benchmark", action="store_true",
+                   help="the blind benchmark: fit and validation splits with unanswerable questions, one table")
+    p.add_argument("--split", default="all", choices=["fit", "validate", "all"], help="--benchmark: which split (default all)")
+    p.add_argument("--sets", default=None, help="--benchmark: comma-separated set names (default every set of the split)")
+    p.add_argument("--scale", type=float, default=1.0, help="--benchmark: sample size multiplier (default 1)")
+    p.add_argument("--data", type=Path, default=Path(".cache/bench"), help="--benchmark: data folder (default .cache/bench)")
+    p.add_argument("--out", type=Path, default=Path("docs/benchmark"),
+                   help="--benchmark: where the table (JSON, Markdown) and reliability diagram go (default docs/benchmark)")
+    p.add_argument("--rows", type=Path, default=Path(".cache/benchmark/rows.jsonl"),
+                   help="--benchmark: every scored question, with its text (git-ignored; default .cache/benchmark/rows.jsonl)")
     p.add_argument("--json-out", help="also write the report as JSON to this file")
     p.set_defaults(func=cmd_eval)
 

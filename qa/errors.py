@@ -7,7 +7,9 @@
     ├── IndexMismatchError        index built with another format version, model or settings
     ├── IndexCorruptError         the store exists but cannot be read
     ├── IndexBusyError            another process is writing the index
-    └── StoreUnavailableError     a Chroma server named by QA_CHROMA_URL does not answer
+    ├── StoreUnavailableError     a Chroma server named by QA_CHROMA_URL does not answer
+    ├── BenchmarkDataError        the benchmark's data files are not downloaded yet
+    └── LexiconMissingError       the WordNet tables were not built (`make install` builds them)
 """
 from __future__ import annotations
 
@@ -41,4 +43,12 @@ class IndexBusyError(VerbatimError):
 
 
 class StoreUnavailableError(VerbatimError):
+    pass
+
+
+class BenchmarkDataError(VerbatimError):
+    pass
+
+
+class LexiconMissingError(VerbatimError):
     pass

@@ -71,6 +71,17 @@ CSS = """
 .vb-msg .vb-closest-head { margin: 6px 0 0; font-size: 12px; text-transform: uppercase;
                            letter-spacing: 0.06em; color: var(--vb-muted); }
 .vb-msg.vb-error { color: #991b1b; }
+.vb-msg.vb-unsure { border-left: 4px dashed #d97706; padding-left: 10px; }
+.vb-msg.vb-unsure .vb-text strong { color: #b45309; }
+.vb-msg mark.vb-guess, .vb-doc .vb-guess { background: transparent; outline: 2px dashed #d97706;
+                                           border-radius: 3px; padding: 0 1px; }
+.vb-msg details.vb-why summary { cursor: pointer; color: var(--vb-muted); font-size: 12.5px; margin-top: 4px; }
+.vb-msg details.vb-why { font-size: 12.5px; color: var(--vb-muted); }
+.vb-msg details.vb-why p { margin: 4px 0; }
+.vb-msg ul.vb-words { margin: 2px 0 4px 18px; padding: 0; }
+.vb-msg table.vb-signals td, .vb-msg table.vb-signals th { padding: 0 8px 0 0; text-align: left; }
+.vb-msg table.vb-signals td.vb-up { color: #15803d; }
+.vb-msg table.vb-signals td.vb-down { color: #b91c1c; }
 
 /* source panel */
 #vb-source { min-height: 200px; }
@@ -88,6 +99,7 @@ CSS = """
 .vb-key-support::before { background: var(--vb-support); }
 .vb-key-cite::before { background: var(--vb-cite); }
 .vb-key-closest::before { background: var(--vb-closest); }
+.vb-key-guess::before { background: transparent; outline: 2px dashed #d97706; }
 .vb-elsewhere { font-size: 12px; color: var(--vb-muted); margin-top: 4px; }
 .vb-doc { position: relative; max-height: 640px; overflow-y: auto; padding: 8px 22px 18px;
           font-family: Georgia, "Iowan Old Style", "Times New Roman", serif; font-size: 16px;
