@@ -31,7 +31,19 @@ $(STAMP): $(BIN)/python pyproject.toml requirements.lock
 	$(BIN)/pip check
 	touch $(STAMP)
 
-install: $(STAMP)
+# Debian's WordNet 3.0, read once through NLTK into the small tables qa/lexicon.py asks.
+WORDNET := /usr/share/wordnet/data.noun
+LEXICON := .cache/lexicon/wordnet-3.0.sqlite
+
+$(WORDNET):
+	@echo "installing Debian's WordNet 3.0 (wordnet-base)"
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wordnet-base >/dev/null
+
+$(LEXICON): $(STAMP) $(WORDNET) qa/lexicon.py
+	$(BIN)/python -m qa.lexicon --force
+
+install: $(STAMP) $(LEXICON)
 
 # Debian's Chromium for the browser tests (Playwright drives it; nothing is downloaded by Playwright).
 browser:

@@ -122,11 +122,11 @@ def _article_units(spec: SetSpec, data: list[dict], rng: random.Random, size: in
                    exclude: frozenset[str]) -> Iterator[Unit]:
     pool = [a for a in data if _safe(a.get("title", "article")) not in exclude]
     chosen = rng.sample(pool, min(size, len(pool)))
-    per_unit = spec.per_unit
-    negatives = max(1, round(per_unit * UNANSWERABLE_SHARE / (1 - UNANSWERABLE_SHARE)))
     for n, article in enumerate(chosen):
         other = chosen[(n + 1) % len(chosen)]
-        yield _article_unit(spec, article, other, rng, per_unit, negatives)
+        asked = min(spec.per_unit, len(_questions(article)))
+        negatives = max(1, round(asked * UNANSWERABLE_SHARE / (1 - UNANSWERABLE_SHARE)))
+        yield _article_unit(spec, article, other, rng, spec.per_unit, negatives)
 
 
 def _questions(article: dict) -> list[tuple[int, str, tuple[str, ...]]]:
@@ -140,7 +140,8 @@ def _article_unit(spec: SetSpec, article: dict, other: dict, rng: random.Random,
     full = normalise("\n\n".join(paragraphs)).text
     questions = _questions(article)
     rng.shuffle(questions)
-    removed_qs = questions[: negatives // 2 + negatives % 2]
+    # the questions of at most a third of the paragraphs are asked with their paragraph removed
+    removed_qs = _within_paragraphs(questions, negatives // 2 + negatives % 2, len(paragraphs) // 3)
     dropped = {k for k, _, _ in removed_qs}
     asked = [q for q in questions[len(removed_qs):] if q[0] not in dropped][:per_unit]
     cut = normalise("\n\n".join(p for k, p in enumerate(paragraphs) if k not in dropped)).text
@@ -153,6 +154,18 @@ def _article_unit(spec: SetSpec, article: dict, other: dict, rng: random.Random,
     items += [Item(q, (), whole, "other") for _, q, golds in foreign[: negatives // 2]
               if not _present(golds, full)]
     return Unit(spec.name, spec.split, name, ((whole, full), (part, cut)), tuple(items))
+
+
+def _within_paragraphs(questions: list, wanted: int, paragraphs: int) -> list:
+    """The first ``wanted`` questions whose paragraphs number at most ``paragraphs``."""
+    out, seen = [], set()
+    for q in questions:
+        if len(out) == wanted:
+            break
+        if q[0] in seen or len(seen) < max(1, paragraphs):
+            seen.add(q[0])
+            out.append(q)
+    return out
 
 
 def _safe(title: str) -> str:
