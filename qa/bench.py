@@ -422,10 +422,11 @@ def accuracy_lines(r: dict) -> list[str]:
 
 def machine() -> str:
     from index.build import index_threads_setting
+    from index.embed import QUERY_THREADS
 
     load = os.getloadavg()
     return (f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-            f"torch threads {index_threads_setting()} indexing / {os.environ.get('QA_TORCH_THREADS', '1')} asking, "
+            f"onnxruntime threads {index_threads_setting()} indexing / {QUERY_THREADS} asking, "
             f"load average at start {load[0]:.1f}")
 
 

@@ -7,7 +7,8 @@
     ├── IndexMismatchError        index built with another format version, model or settings
     ├── IndexCorruptError         the store exists but cannot be read
     ├── IndexBusyError            another process is writing the index
-    └── StoreUnavailableError     a Chroma server named by QA_CHROMA_URL does not answer
+    ├── StoreUnavailableError     a Chroma server named by QA_CHROMA_URL does not answer
+    └── ModelMissingError         a model file the set-up makes (the ONNX copy of MiniLM) is missing
 """
 from __future__ import annotations
 
@@ -41,4 +42,8 @@ class IndexBusyError(VerbatimError):
 
 
 class StoreUnavailableError(VerbatimError):
+    pass
+
+
+class ModelMissingError(VerbatimError):
     pass
