@@ -10,7 +10,7 @@ from typing import Any, Sequence
 
 from index.store import Store, open_store
 from qa import abstain, reader
-from qa.errors import QuestionError
+from qa.errors import QuestionError, VerbatimError
 from qa.passage import Passage
 from qa.retrieve import HybridRetriever
 from qa.settings import Settings
@@ -224,3 +224,18 @@ def _compose(question: str, interpreted: str, passages: list[Passage], candidate
     citations = (_citation(best.passage),) + tuple(_citation(p) for p in others[: settings.top_k - 1])
     return Answer(question, best.text, True, confidence, citations,
                   Span(best.passage.source, best.start, best.end), interp)
+
+
+def warm_up(settings: Settings | None = None) -> None:
+    """Load what the first question needs (spaCy, the query encoder and its word table, the
+    store), so that a front end says it is ready only when it is. A missing or damaged store is
+    left for the first question to report, in its own words."""
+    from index import nlp
+    from index.embed import Embedder
+
+    nlp.pipeline()
+    Embedder().warm_up_questions()
+    try:
+        engine(settings or Settings())
+    except VerbatimError:
+        pass

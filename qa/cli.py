@@ -87,10 +87,11 @@ def _chosen_sources(args: argparse.Namespace, settings: Settings) -> list[str] |
 
 
 def _interactive(settings: Settings, args: argparse.Namespace) -> int:
-    from qa.api import ask
+    from qa.api import ask, warm_up
     from qa.render_text import format_answer
 
     history: list = []
+    warm_up(settings)   # the models load before the prompt, not on the first question
     print("Ask about the indexed articles. An empty line or Ctrl-D quits; /new starts over.")
     while True:
         try:
