@@ -393,7 +393,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     folder = export_onnx(args.folder)
     checked = read_onnx_info(folder)["checked"]
-    print(f"ONNX copy of {MODEL_NAME} written to {folder} (cosine to sentence-transformers >= {checked['min_cosine']:.6f} on {checked['texts']} texts)")
+    print(f"ONNX copy of {MODEL_NAME} written to {folder} "
+          f"(cosine to sentence-transformers >= {checked['min_cosine']:.6f} on {checked['texts']} texts)")
     return 0
 
 
