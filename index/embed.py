@@ -386,7 +386,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m index.embed", description="the ONNX copy of the packaged MiniLM")
     parser.add_argument("--export", action="store_true", help="(re)write it from the packaged weights")
-    parser.add_argument("--folder", type=Path, default=None, help="where (default: $QA_ONNX_MODEL or <venv>/share/verbatim/)")
+    parser.add_argument("--folder", type=Path, default=None,
+                        help="where (default: $QA_ONNX_MODEL or <venv>/share/verbatim/all-MiniLM-L6-v2-onnx)")
     args = parser.parse_args(argv)
     if not args.export:
         parser.print_help()

@@ -503,7 +503,8 @@ def table_row(r: dict) -> str:
         worker += f"; {r['indexing_together_mb']:.0f} together"
     return (f"| {tier_name(r['tier'])} | {r['articles']:,} | {r['chunks']:,} | {r['index_per_s']:.0f} | "
             f"{r['raw_encode_per_s']:.0f} | {r['index_per_s'] / r['raw_encode_per_s']:.0%} | "
-            f"{r.get('torch_encode_per_s', float('nan')):.0f} | {r['ask_p50_ms']:.0f} / {r['ask_p95_ms']:.0f} | {r.get('retrieve_p50_ms', float('nan')):.0f} | "
+            f"{r.get('torch_encode_per_s', float('nan')):.0f} | {r['ask_p50_ms']:.0f} / {r['ask_p95_ms']:.0f} | "
+            f"{r.get('retrieve_p50_ms', float('nan')):.0f} | "
             f"{r['floor_p50_ms']:.0f} | {r['ask_p50_ms'] / r['floor_p50_ms']:.1f}x | "
             f"{r['peak_rss_mb']:.0f}{worker} | {r['index_mb']:.0f} | "
             f"{r['cold_start_s']:.1f} ({r['cold_peak_rss_mb']:.0f}) |")
