@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -144,8 +145,18 @@ def test_a_missing_onnx_copy_says_how_to_make_it(seed_store, tmp_path):
 
 def test_an_onnx_copy_of_another_format_is_refused(tmp_path):
     (tmp_path / "encoder.json").write_text(json.dumps({"format": "verbatim-minilm-onnx v0"}))
-    with pytest.raises(ModelMissingError, match="index.embed --export"):
+    with pytest.raises(ModelMissingError, match="format 'verbatim-minilm-onnx v0'.*index.embed --export"):
         embed.read_onnx_info(tmp_path)
+
+
+def test_an_incomplete_or_damaged_onnx_copy_says_how_to_remake_it(tmp_path):
+    shutil.copytree(embed.onnx_folder(), tmp_path / "copy", ignore=shutil.ignore_patterns("*.data", "*.npy"))
+    with pytest.raises(ModelMissingError, match="lacks model.onnx.data, word_embeddings.npy.*make install"):
+        embed.OnnxEncoder(tmp_path / "copy", 1)
+    (tmp_path / "copy" / "word_embeddings.npy").write_bytes(b"")
+    (tmp_path / "copy" / "model.onnx.data").write_bytes(b"\0" * 1000)   # cut short
+    with pytest.raises(ModelMissingError, match="cannot be loaded.*make install"):
+        embed.OnnxEncoder(tmp_path / "copy", 1)
 
 
 def test_word_vectors_are_the_models_word_piece_rows():
