@@ -36,7 +36,9 @@ def _torch_kept_out() -> Iterator[None]:
     ``None`` in ``sys.modules`` makes ``import torch`` fail with ImportError, which thinc reads as
     "no torch"; the entry goes again once spaCy is loaded, so code that does need torch later
     (the ONNX export, the tests that compare with sentence-transformers) imports it as usual.
-    When torch or thinc is already imported there is nothing to save, and nothing is changed."""
+    When torch or thinc is already imported there is nothing to save, and nothing is changed.
+    While spaCy loads, an ``import torch`` on another thread would fail too: nothing that answers
+    imports torch, and the chat loads spaCy before it serves."""
     if "torch" in sys.modules or "thinc" in sys.modules:
         yield
         return
