@@ -161,19 +161,22 @@ def test_login_is_required_when_auth_is_set(seed_store):
 @slow
 def test_the_chat_loads_its_models_before_it_serves(seed_store):
     """In a fresh process: once ``launch`` returns (Gradio says it is running), spaCy, the query
-    encoder and its word table are loaded, so the first question does not wait for them."""
+    encoder and its word table are loaded, so the first question does not wait for them; and
+    neither torch nor transformers was imported for it."""
     import subprocess
     import sys
 
     from conftest import ROOT
 
-    code = ("from index import embed, nlp; from qa.settings import Settings; from ui.app import launch; "
+    code = ("import sys; from index import embed, nlp; from qa.settings import Settings; from ui.app import launch; "
             f"app = launch(Settings(store={str(seed_store)!r}), '127.0.0.1', {free_port()}, None, block=False); "
-            "print(nlp.pipeline.cache_info().currsize, embed._encoder_with.cache_info().currsize, "
-            "embed._word_table.cache_info().currsize); app.close()")
+            "print('loaded:', nlp.pipeline.cache_info().currsize, embed._encoder_with.cache_info().currsize, "
+            "embed._word_table.cache_info().currsize, 'torch' in sys.modules or 'transformers' in sys.modules); "
+            "app.close()")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300,
                          check=True)
-    assert out.stdout.split()[-3:] == ["1", "1", "1"], out.stdout + out.stderr
+    loaded = next(line for line in out.stdout.splitlines() if line.startswith("loaded:"))   # close() prints too
+    assert loaded.split()[1:] == ["1", "1", "1", "False"], out.stdout + out.stderr
 
 
 @slow
