@@ -236,8 +236,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _exit_now(code: int) -> None:
-    """End a read-only command without interpreter teardown: finalising torch, spaCy and
-    transformers modules takes about 1 s, a sixth of the cold `qa ask` budget. Nothing is
+    """End a read-only command without interpreter teardown: finalising the loaded modules
+    (spaCy, onnxruntime, Chroma; torch before) still takes about 1 s of a cold `qa ask`. Nothing is
     written by these commands, so nothing is lost."""
     sys.stdout.flush()
     sys.stderr.flush()
