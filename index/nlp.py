@@ -31,7 +31,8 @@ def _torch_kept_out() -> Iterator[None]:
     pipeline is not. Measured here (2 cores, shared): the pipeline loads in 2.0-2.2 s and 155 MB
     with torch kept out, against 5.6-6.1 s and 340 MB with it, and parses the same (every token's
     tag, POS, lemma, head, dependency, entity and sentence start, over the seed article, the test
-    article and the regression questions; tests/test_nlp.py checks it in two fresh processes).
+    article and the regression questions; tests/test_nlp.py compares the seed article's parses
+    from two fresh processes, one with torch imported first).
 
     ``None`` in ``sys.modules`` makes ``import torch`` fail with ImportError, which thinc reads as
     "no torch"; the entry goes again once spaCy is loaded, so code that does need torch later
