@@ -7,6 +7,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+ONNX   := $(VENV)/share/verbatim/all-MiniLM-L6-v2-onnx/encoder.json
 export HF_HUB_OFFLINE=1
 export TRANSFORMERS_OFFLINE=1
 export HF_HUB_DISABLE_TELEMETRY=1
@@ -43,7 +44,12 @@ $(WORDNET):
 $(LEXICON): $(STAMP) $(WORDNET) qa/lexicon.py
 	$(BIN)/python -m qa.lexicon --force
 
-install: $(STAMP) $(LEXICON)
+# The ONNX copy of MiniLM that asking and indexing run (index/embed.py), made from the packaged
+# weights and checked against sentence-transformers before it is put in place; nothing is downloaded.
+$(ONNX): $(STAMP)
+	$(BIN)/python -m index.embed --export
+
+install: $(STAMP) $(LEXICON) $(ONNX)
 
 # Debian's Chromium for the browser tests (Playwright drives it; nothing is downloaded by Playwright).
 browser:

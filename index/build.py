@@ -33,7 +33,7 @@ from index.catalog import DocumentRecord
 from index.embed import Embedder, threads
 from index.normalise import NormalisedText, normalise
 from index.split import Sentence, split_sentences
-from index.store import Store, open_store, server_manifest, write_lock
+from index.store import Store, open_store, record_encoder, server_manifest, write_lock
 from index.vectors import forget_clients
 from qa.errors import SourceError
 
@@ -148,11 +148,13 @@ def index_articles(store: Store, articles: Sequence[Article], *, rebuild: bool =
             report.unchanged.append(article.source)
         else:
             todo.append(article)
-    if todo and callable(getattr(store.embedder, "warm_up", None)):
-        store.embedder.warm_up()   # so the progress bar's throughput leaves out loading the model
-    _notify(progress, "start", len(todo), len(report.unchanged))
-    batcher = _Batcher(store, report, progress, known, batch_size or batch_size_setting())
     with threads(index_threads_setting()):
+        if todo and callable(getattr(store.embedder, "warm_up", None)):
+            store.embedder.warm_up()   # so the progress bar's throughput leaves out loading the model
+        if todo and store.remote is None:
+            record_encoder(store.path, getattr(store.embedder, "encoder_name", type(store.embedder).__name__))
+        _notify(progress, "start", len(todo), len(report.unchanged))
+        batcher = _Batcher(store, report, progress, known, batch_size or batch_size_setting())
         for record in _prepared(todo, workers):
             batcher.add(record)
         batcher.finish()
@@ -160,7 +162,7 @@ def index_articles(store: Store, articles: Sequence[Article], *, rebuild: bool =
 
 
 def index_threads_setting() -> int:
-    """Torch threads while embedding documents ($QA_INDEX_THREADS, default every core)."""
+    """Threads while embedding documents ($QA_INDEX_THREADS, default every core)."""
     return int(os.environ.get("QA_INDEX_THREADS", os.cpu_count() or 1))
 
 
@@ -270,7 +272,7 @@ def _prepared(articles: Sequence[Article], workers: int | None) -> Iterator[Docu
 def _prepared_by_worker(articles: Sequence[Article], workers: int) -> Iterator[DocumentRecord]:
     """One pool per ``WORKER_TASKS`` articles: spaCy's memory grows, a fresh worker caps it
     (``max_tasks_per_child`` can hang on Python 3.11)."""
-    context = multiprocessing.get_context("spawn")   # never fork a process that holds torch threads
+    context = multiprocessing.get_context("spawn")   # never fork a process that holds onnxruntime threads
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init) as pool:
         pending: collections.deque = collections.deque()
         feed = iter(articles)

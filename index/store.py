@@ -1,6 +1,7 @@
 """A store folder: manifest, catalog (SQLite) and vectors (Chroma), opened and checked together.
 
-    <store>/manifest.json    format version, embedding model, settings; checked on every open
+    <store>/manifest.json    format version, embedding model, settings (checked on every open);
+                             the encoders that wrote its vectors (recorded, not checked)
     <store>/catalog.sqlite   documents, sentences, the BM25 index (index/catalog.py)
     <store>/chroma/          sentence vectors (index/vectors.py), unless QA_CHROMA_URL is set
     <store>.lock             beside the folder, held by the one process that writes
@@ -31,7 +32,7 @@ from typing import Iterator
 
 from index import catalog as cat
 from index.catalog import Catalog
-from index.embed import DIMENSIONS, MODEL_NAME, Embedder
+from index.embed import DIMENSIONS, MODEL_NAME, REFERENCE_ENCODER, Embedder
 from index.vectors import RemoteCatalog, ServerAddress, VectorStore
 from qa.errors import IndexBusyError, IndexCorruptError, IndexMismatchError, IndexMissingError
 
@@ -46,6 +47,25 @@ def expected_manifest(chroma_url: str | None = None) -> dict:
 
 
 SERVER_KEYS = ("format", "model", "dimensions", "chunking")
+
+
+def record_encoder(path: Path, encoder: str) -> None:
+    """Add ``encoder`` to the manifest's ``encoders``, the ways of running the model that wrote
+    the store's vectors. Not checked on open: the ONNX copy and sentence-transformers give
+    interchangeable vectors (cosine >= 0.9999, tests/test_embed.py), so a store written by both
+    answers the same. A manifest without the key is from before the ONNX copy: sentence-transformers."""
+    manifest_file = _manifest_path(path)
+    found = json.loads(manifest_file.read_text(encoding="utf-8"))
+    used = list(found.get("encoders", [REFERENCE_ENCODER]))
+    if encoder not in used:
+        _write_manifest(path, found | {"encoders": used + [encoder]})
+
+
+def _write_manifest(path: Path, manifest: dict) -> None:
+    """Write the manifest whole or not at all (a half-written one would read as a damaged store)."""
+    partial = _manifest_path(path).with_suffix(".json.partial")
+    partial.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    os.replace(partial, _manifest_path(path))
 
 
 @dataclass
@@ -137,8 +157,7 @@ def open_store(path: Path, chroma_url: str | None = None, *, create: bool = Fals
         return _open_server_store(path, chroma_url, create, embedder)
     if create and not _manifest_path(path).exists():
         path.mkdir(parents=True, exist_ok=True)
-        _manifest_path(path).write_text(json.dumps(expected_manifest(chroma_url), indent=2) + "\n",
-                                        encoding="utf-8")
+        _write_manifest(path, expected_manifest(chroma_url) | {"encoders": []})
     check_manifest(path, chroma_url)
     catalog = Catalog(path / "catalog.sqlite")
     vectors = VectorStore(embedder, path=path / "chroma", collection="verbatim-sentences", fresh=fresh)

@@ -10,7 +10,7 @@ from typing import Any, Sequence
 
 from index.store import Store, open_store
 from qa import abstain, confidence, reader
-from qa.errors import QuestionError
+from qa.errors import QuestionError, VerbatimError
 from qa.passage import Passage
 from qa.retrieve import HybridRetriever
 from qa.settings import Settings
@@ -242,3 +242,18 @@ def _explanation(model: confidence.Model, feats: dict[str, float], signals: abst
                        contributions=tuple((k, round(v, 4)) for k, v in model.correct.contributions(feats).items()),
                        words=signals.words, wanted=evidence.question.answer_type,
                        got=reader.span_label(evidence.best), answerable=round(answerable, 4), threshold=threshold)
+
+
+def warm_up(settings: Settings | None = None) -> None:
+    """Load what the first question needs (spaCy, the query encoder and its word table, the
+    store), so that a front end says it is ready only when it is. A missing or damaged store is
+    left for the first question to report, in its own words."""
+    from index import nlp
+    from index.embed import Embedder
+
+    nlp.pipeline()
+    Embedder().warm_up_questions()
+    try:
+        engine(settings or Settings())
+    except VerbatimError:
+        pass

@@ -88,10 +88,11 @@ def _chosen_sources(args: argparse.Namespace, settings: Settings) -> list[str] |
 
 
 def _interactive(settings: Settings, args: argparse.Namespace) -> int:
-    from qa.api import ask
+    from qa.api import ask, warm_up
     from qa.render_text import format_answer
 
     history: list = []
+    warm_up(settings)   # the models load before the prompt, not on the first question
     print("Ask about the indexed articles. An empty line or Ctrl-D quits; /new starts over.")
     while True:
         try:
@@ -264,8 +265,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _exit_now(code: int) -> None:
-    """End a read-only command without interpreter teardown: finalising torch, spaCy and
-    transformers modules takes about 1 s, a sixth of the cold `qa ask` budget. Nothing is
+    """End a read-only command without interpreter teardown: finalising the loaded modules
+    (spaCy, onnxruntime, Chroma; torch before) still takes about 1 s of a cold `qa ask`. Nothing is
     written by these commands, so nothing is lost."""
     sys.stdout.flush()
     sys.stderr.flush()

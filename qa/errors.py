@@ -9,7 +9,8 @@
     ├── IndexBusyError            another process is writing the index
     ├── StoreUnavailableError     a Chroma server named by QA_CHROMA_URL does not answer
     ├── BenchmarkDataError        the benchmark's data files are not downloaded yet
-    └── LexiconMissingError       the WordNet tables were not built (`make install` builds them)
+    ├── LexiconMissingError       the WordNet tables were not built (`make install` builds them)
+    └── ModelMissingError         a model file the set-up makes (the ONNX copy of MiniLM) is missing
 """
 from __future__ import annotations
 
@@ -51,4 +52,8 @@ class BenchmarkDataError(VerbatimError):
 
 
 class LexiconMissingError(VerbatimError):
+    pass
+
+
+class ModelMissingError(VerbatimError):
     pass

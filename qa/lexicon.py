@@ -231,7 +231,8 @@ def _fill(db: sqlite3.Connection, wn, ids: dict) -> None:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else lexicon_file()
+    paths = [a for a in sys.argv[1:] if not a.startswith("--")]
+    target = Path(paths[0]) if paths else lexicon_file()
     if target.exists() and "--force" not in sys.argv:
         print(f"WordNet tables already built: {target}")
     else:

@@ -497,6 +497,12 @@ def _ask(question: str, history: Any, sources: Sequence[str] | None, settings: S
     return ask(question, history, sources=sources, settings=settings)
 
 
+def _warm_up(settings: Settings) -> None:
+    from qa.api import warm_up
+
+    warm_up(settings)
+
+
 # --------------------------------------------------------------------------------------------
 # Launching
 # --------------------------------------------------------------------------------------------
@@ -532,6 +538,9 @@ def launch(settings: Settings | None = None, host: str | None = None, port: int 
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     settings = settings or Settings()
     host, port, credentials = resolve_address(host, port, auth)
+    if block:
+        print("Loading the models (spaCy, MiniLM) ...", flush=True)
+    _warm_up(settings)   # before Gradio says "Running on ...": the first question does not wait for them
     app = build_app(settings)
     app.queue(default_concurrency_limit=1)
     if host not in ("127.0.0.1", "localhost", "::1") and credentials is None:
