@@ -79,7 +79,7 @@ def _check_catalog(catalog: Catalog, manifest: dict) -> list[Finding]:
         (stray > 0, f"{stray} sentences belong to no article")) if bad]
     if problems:
         return [Finding("catalog", "; ".join(problems), problem=True, rebuild=True)]
-    return [Finding("catalog", f"{documents} articles, {sentences} sentences, integrity ok")]
+    return [Finding("catalog", f"{documents} article{'' if documents == 1 else 's'}, {sentences} sentences, integrity ok")]
 
 
 def _check_vectors(path: Path, catalog: Catalog) -> list[Finding]:
