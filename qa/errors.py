@@ -5,7 +5,8 @@
     ├── SourceError               a file that cannot be indexed (missing, binary, not UTF-8, wrong type, too big)
     ├── IndexMissingError         no index at the store location yet
     ├── IndexMismatchError        index built with another format version, model or settings
-    ├── IndexCorruptError         the store exists but cannot be read
+    ├── IndexCorruptError         the store exists but cannot be read, or its parts disagree
+    ├── IndexReadOnlyError        a write to a store this process may only read
     ├── IndexBusyError            another process is writing the index
     ├── StoreUnavailableError     a Chroma server named by QA_CHROMA_URL does not answer
     ├── BenchmarkDataError        the benchmark's data files are not downloaded yet
@@ -36,6 +37,10 @@ class IndexMismatchError(VerbatimError):
 
 
 class IndexCorruptError(VerbatimError):
+    pass
+
+
+class IndexReadOnlyError(VerbatimError):
     pass
 
 

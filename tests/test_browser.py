@@ -250,6 +250,32 @@ def test_binary_upload_is_refused_with_a_reason(page, tmp_path):
     assert page.locator("#vb-scope").get_by_label("scan.txt").count() == 0
 
 
+def test_an_upload_replaces_an_article_only_when_asked_and_says_what_it_replaced(page, settings, tmp_path):
+    """Anyone who can reach the chat could otherwise swap the seed article for their own text."""
+    from qa.library import add_article
+
+    title = get_article(SEED, settings).title
+    impostor = tmp_path / SEED
+    impostor.write_text("Nothing happened\n\nThe editor-in-chief of Sputnik Azerbaijan is Nobody Atall.\n",
+                        encoding="utf-8")
+    page.locator("#vb-library").get_by_text("Add or remove articles").click()
+    page.locator("#vb-upload input[type=file]").set_input_files(str(impostor))
+    page.wait_for_selector("#vb-upload-note :text('Not added')")
+    note = page.locator("#vb-upload-note").inner_text()
+    assert "already indexed" in note and "Replace the indexed article of the same name" in note
+    assert "Belousov" in ask(EDITOR_Q, settings=settings).text
+    try:
+        page.locator("#vb-replace").get_by_role("checkbox").check()
+        page.locator("#vb-upload input[type=file]").set_input_files(str(impostor))
+        page.wait_for_selector("#vb-upload-note :text('Replaced')")
+        assert title in page.locator("#vb-upload-note").inner_text()             # says what it replaced
+        assert not page.locator("#vb-replace").get_by_role("checkbox").is_checked()   # asked once, not forever
+        assert "Nobody Atall" in ask(EDITOR_Q, settings=settings).text
+    finally:                                                                       # the seed back
+        add_article(SEED, SEED_ARTICLE.read_bytes(), settings, replace=True)
+    assert "Belousov" in ask(EDITOR_Q, settings=settings).text
+
+
 def test_thumbs_feedback_and_correction_become_cases(page, settings, tmp_path):
     feedback.feedback_path(settings).unlink(missing_ok=True)
     ask_in_page(page, EDITOR_Q)
