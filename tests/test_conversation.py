@@ -9,10 +9,12 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from qa.conversation import Turn, resolve, turns_from_history
+from qa.conversation import Turn, resolve, rules, turns_from_history
+from qa.conversation.readings import merge_readings
 from qa.types import Answer, Citation
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,6 +68,9 @@ CASES = [
      "What did it call for?", "What did Rossiya Segodnya call for?"),
     ("it-expletive", [("Who called Aliyev?", "Ukrainian President Volodymyr Zelenskyy", "")],
      "How long did it take?", "How long did it take?"),
+    ("it-of-time", [("What did Sam find?", "a puppy", "")], "What day was it?", "What day was it?"),
+    ("name-of-a-name-is-the-name", [("Who found the dog?", "Tom Reed", "")], "What was his name?", "What was his name?"),
+    ("name-of-a-thing", [("What did Sam find?", "a puppy", "")], "What was its name?", "What was the puppy's name?"),
     # possessives read naturally
     ("his-possessive", [("Who is the editor-in-chief of Sputnik Azerbaijan?", "Yevgeny Belousov", DETAINED)],
      "What is his age?", "What is Yevgeny Belousov's age?"),
@@ -107,6 +112,18 @@ CASES = [
      "And why?", "Why did the Culture Ministry cancel the concerts?"),
     ("bare-when-yes-no", [("Did Azerbaijan cancel the trip?", "canceling a scheduled trip", "")],
      "When?", "When did Azerbaijan cancel the trip?"),
+    # wh-phrases that ask for another part of the previous question's event
+    ("to-whom-subject", [("Who apologized?", "the mayor", "")], "To whom?", "To whom did the mayor apologize?"),
+    ("since-when-subject", [("Who runs the ferry?", "Alder Lines", "")],
+     "And since when?", "Since when does Alder Lines run the ferry?"),
+    ("for-how-long-object", [("What did the council close?", "the harbour road", "")],
+     "For how long?", "For how long did the council close the harbour road?"),
+    ("in-what-year-yes-no", [("Did the club sell the boat?", "", "")],
+     "In what year?", "In what year did the club sell the boat?"),
+    ("by-who-becomes-whom", [("Who was arrested?", "the driver", "")], "By who?", "By whom was the driver arrested?"),
+    ("to-whom-without-a-trusted-answer", [("Who apologized?", "", "")], "To whom?", "To whom?"),
+    ("what-else-is-no-event-fragment", [("Who apologized?", "the mayor", "")], "What else?", "What else?"),
+    ("only-discourse-words", [("Who apologized?", "the mayor", "")], "And?", "And?"),
     # there / then
     ("there-prepositional-answer", [("Where did the passenger jet crash?", "in Kazakhstan", "")],
      "Who was killed there?", "Who was killed in Kazakhstan?"),
@@ -197,6 +214,92 @@ def test_no_history(history):
 def test_import_loads_no_model():
     code = "import qa.conversation, index.nlp as n; assert n.pipeline.cache_info().currsize == 0"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+# -- which earlier answers are antecedents -----------------------------------------------------
+
+CHAIR = [("Who chairs the rowing club?", "Nora Finch", "Nora Finch chairs the rowing club.")]
+
+
+@pytest.mark.parametrize("confidence, verdict, used", [
+    (0.9, "", True),            # an Answer without a verdict: found decides
+    (0.9, "answer", True),
+    (0.49, "answer", False),    # probably wrong: not an antecedent
+    (0.8, "unsure", False),     # withheld ("Not sure"): not an antecedent
+])
+def test_an_earlier_answer_is_an_antecedent_only_when_given_and_probably_right(confidence, verdict, used):
+    question, text, evidence = CHAIR[0]
+    earlier = SimpleNamespace(question=question, interpreted="", text=text, found=verdict in ("", "answer"),
+                              confidence=confidence, verdict=verdict,
+                              citations=(Citation("a.txt", 0, len(evidence), evidence),))
+    turn = turns_from_history([earlier])[0]
+    assert (turn.answer, turn.found) == ((text, True) if used else ("", False))
+    assert resolve("What did she say?", [turn]) == ("What did Nora Finch say?" if used else "What did she say?")
+
+
+def test_a_not_sure_reply_in_the_chat_is_no_answer():
+    messages = [{"role": "user", "content": "Who chairs the rowing club?"},
+                {"role": "assistant", "content": "Not sure: perhaps \u201cNora Finch\u201d"}]
+    assert turns_from_history(messages)[0].found is False
+
+
+def test_the_trust_rule_can_be_switched_off():
+    earlier = Answer("Who chairs the rowing club?", "Nora Finch", True, 0.3)
+    assert resolve("What did she say?", turns_from_history([earlier])) == "What did she say?"
+    with rules.disabled("trusted_answers"):
+        assert resolve("What did she say?", turns_from_history([earlier])) == "What did Nora Finch say?"
+
+
+# -- the resolved reading and the reading as typed ----------------------------------------------
+
+def candidate(text, score, sentence):
+    return SimpleNamespace(text=text, score=score, passage=SimpleNamespace(text=sentence))
+
+
+HE = SimpleNamespace(forms=frozenset({"he", "him", "his", "himself"}), words=frozenset({"tom", "reed"}))
+SAILED = "Tom Reed sailed with Ann Kartin to Harwick in 1756."
+IN_1756 = candidate("1756", 0.9, SAILED)
+TO_HARWICK = candidate("Harwick", 0.5, SAILED)
+BORN = candidate("1741", 0.95, "Ann Kartin was born in 1741.")
+
+
+def test_in_the_sentence_both_readings_chose_the_typed_reading_picks_the_answer():
+    """An earlier answer was wrong ("he" -> Ann Kartin): the resolved question is read around her."""
+    typed, read = "Where did he sail to?", "Where did Ann Kartin sail to?"
+    assert merge_readings([IN_1756], [TO_HARWICK], typed, read, HE)[0] is TO_HARWICK
+    with rules.disabled("evidence_decides"):   # by score alone
+        assert merge_readings([IN_1756], [TO_HARWICK], typed, read, HE)[0] is IN_1756
+
+
+def test_answers_from_different_sentences_compete_by_score():
+    typed, read = "When was she born?", "When was Ann Kartin born?"
+    assert merge_readings([BORN], [TO_HARWICK], typed, read, HE)[0] is BORN
+
+
+def test_the_typed_reading_never_answers_with_the_antecedent():
+    named = candidate("Ann Kartin", 0.99, SAILED)
+    merged = merge_readings([BORN], [named, TO_HARWICK], "Who sailed with him?", "Who sailed with Ann Kartin?", HE)
+    assert named not in merged and merged[0] is BORN
+
+
+# -- every rule is named and switchable --------------------------------------------------------
+
+def test_rules_are_switched_off_by_name_and_back_on():
+    history = interpret_in_order(CHAIR)
+    assert resolve("What is her age?", turns_from_history(history)) == "What is Nora Finch's age?"
+    with rules.disabled("possessive"):
+        assert not rules.on("possessive") and rules.on("pronoun")
+        assert resolve("What is her age?", turns_from_history(history)) == "What is her age?"
+        assert resolve("What did she say?", turns_from_history(history)) == "What did Nora Finch say?"
+    assert rules.on("possessive")
+
+
+def test_an_unknown_rule_name_is_an_error():
+    with pytest.raises(KeyError, match="possesive"):
+        with rules.disabled("possesive"):
+            pass
+    with pytest.raises(KeyError):
+        rules.on("no-such-rule")
 
 
 # -- the multi-turn regression conversations ----------------------------------------------------

@@ -1,22 +1,31 @@
 """Bare wh-fragments ask about the previous question's event, its answer filled in.
 
     "Who canceled the concerts?" -> "the council"; "Why?" -> "Why did the council cancel the concerts?"
+    "Who apologized?" -> "the mayor"; "To whom?" -> "To whom did the mayor apologize?"
+
+A fragment is a wh-word alone ("Why?", "Where?": rule ``bare_wh``), or a wh-phrase that asks
+for another part of the same event ("To whom?", "Since when?", "For how long?", "In what
+year?", "How often?": rule ``wh_fragment``). "Who?", "What?" and "Which one?" ask for the same
+slot again and are left alone.
 """
 from __future__ import annotations
 
 from typing import Sequence
 
 from index import nlp
+from qa.conversation import rules
 from qa.conversation.english import DISCOURSE, WH_TAGS, clean, lower_first
 from qa.conversation.turns import Turn
+
+_EVENT_WH = {"why", "when", "where", "how"}
+_MEASURES = {"long", "often", "much", "far", "soon"}   # "how long", "for how long"
 
 
 def read_bare_wh(doc, history: Sequence[Turn]) -> str | None:
     """ "Why?" after "What did the council cancel?" -> "Why did the council cancel <answer>?" """
-    tokens = [t for t in doc if not t.is_punct and t.lower_ not in DISCOURSE]
-    if len(tokens) != 1 or tokens[0].lower_ not in {"why", "when", "where", "how"}:
+    wh = _wh_phrase([t for t in doc if not t.is_punct and t.lower_ not in DISCOURSE])
+    if wh is None:
         return None
-    wh = tokens[0].text[0].upper() + tokens[0].text[1:].lower()
     last = history[-1]
     frame = nlp.parse(last.interpreted or last.question)
     answer = clean(last.answer) if last.found else ""
@@ -44,6 +53,23 @@ def read_bare_wh(doc, history: Sequence[Turn]) -> str | None:
     if top.dep_ in {"nsubj", "nsubjpass"} and not inverted:  # "did" + another subject: an object
         return _subject_question(wh, top, filled, end)
     return f"{wh} {frame[top.i + 1:end].text} {filled}?"
+
+
+def _wh_phrase(tokens) -> str | None:
+    """ "why" -> "Why"; "to who" -> "To whom"; "for how long" -> "For how long"; else None."""
+    words = [t.lower_ for t in tokens]
+    if len(words) == 1:
+        return words[0].capitalize() if words[0] in _EVENT_WH and rules.on("bare_wh") else None
+    if not 2 <= len(words) <= 3 or not rules.on("wh_fragment"):
+        return None
+    preposition, asked = (words[:1], words[1:]) if tokens[0].tag_ == "IN" else ([], words)
+    measure = asked[:1] == ["how"] and len(asked) == 2 and asked[1] in _MEASURES        # "(for) how long"
+    kind = preposition and len(asked) == 2 and asked[0] in {"what", "which"} and tokens[-1].pos_ == "NOUN"
+    wh = preposition and len(asked) == 1 and asked[0] in _EVENT_WH | {"who", "whom", "what", "which"}
+    if not (measure or kind or wh):
+        return None                             # "what else", "who then": not another part of the event
+    text = " ".join(preposition + (["whom"] if asked == ["who"] else asked))
+    return text[0].upper() + text[1:]
 
 
 def _subject_question(wh: str, subject, filled: str, end: int) -> str | None:

@@ -15,6 +15,10 @@ from qa.conversation.english import MOTION_VERBS, NUMBER_WORDS, PREPOSITIONS, PR
 from qa.conversation.mentions import Mention, make_mention
 
 
+_TIME_NOUNS = {"time", "day", "date", "hour", "year", "month", "season", "weather", "holiday",
+               "night", "morning", "afternoon", "evening", "week", "weekend"}
+
+
 def pronoun_edit(token, mentions: Sequence[Mention], names: Sequence[str]):
     """(start, end, replacement, next token) for a personal or possessive pronoun, else None."""
     entry = PRONOUNS.get(token.lower_)
@@ -32,6 +36,8 @@ def pronoun_edit(token, mentions: Sequence[Mention], names: Sequence[str]):
     mention = next((m for m in mentions if fits(m, wanted)), None)
     if mention is None:
         return None
+    if form == "poss" and token.head.lemma_.lower() == "name" and _is_a_name(mention) and rules.on("name_question"):
+        return None   # "What was his name?" of "Tom Reed": the answer is the antecedent itself
     text = mention.text
     if mention.kind == "person" and not mention.plural:
         text = full_name(text, names)
@@ -43,13 +49,20 @@ def pronoun_edit(token, mentions: Sequence[Mention], names: Sequence[str]):
     return token.idx, token.idx + len(token.text), text, token.i + 1
 
 
+def _is_a_name(mention: Mention) -> bool:
+    return mention.text[:1].isupper() and mention.kind in {"person", "org", "thing"} and \
+        mention.text.split(" ", 1)[0].lower() not in {"the", "a", "an"}
+
+
 def _is_expletive(token) -> bool:
-    """ "How long did it take", "Is it true that ...", "it is said that ..." """
+    """ "How long did it take", "Is it true that ...", "it is said that ...", "What time was it?" """
     head = token.head
     if token.dep_ != "nsubj" and token.dep_ != "expl":
         return False
     if token.dep_ == "expl" or head.lemma_ in {"take", "seem", "appear", "rain", "snow", "matter"}:
         return True
+    if head.lemma_ == "be" and any(c.dep_ == "attr" and c.lemma_.lower() in _TIME_NOUNS for c in head.children):
+        return True   # the "it" of time and weather: "What day was it?", "What season is it?"
     return head.lemma_ == "be" and any(c.dep_ in {"ccomp", "xcomp", "csubj"} or
                                         (c.dep_ == "acomp" and any(g.dep_ in {"ccomp", "xcomp"}
                                                                    for g in c.children))

@@ -4,7 +4,7 @@ A follow-up is read in one of three ways, tried in order:
 
 1. an elliptical fragment ("And Reed?") re-uses the previous question (``ellipsis``);
 2. a bare wh-fragment ("Why?", "To whom?") asks about the previous question's event
-   (``fragments``);
+   (``fragments``; rules ``bare_wh`` and ``wh_fragment``);
 3. otherwise each reference is replaced where it stands: pronouns and possessives, "there"
    and "then" (``pronouns``), demonstratives and "one" (``demonstratives``).
 
@@ -34,10 +34,9 @@ def resolve(question: str, history: Sequence[Turn]) -> str:
     if not history:
         return question
     doc = nlp.parse(question)
-    for rule, reading in (("ellipsis", read_ellipsis), ("bare_wh", read_bare_wh)):
-        interpreted = reading(doc, history) if rules.on(rule) else None
-        if interpreted:
-            return interpreted
+    interpreted = (read_ellipsis(doc, history) if rules.on("ellipsis") else None) or read_bare_wh(doc, history)
+    if interpreted:
+        return interpreted
     return replace_references(doc, history) or question
 
 

@@ -30,7 +30,8 @@ RULES: dict[str, str] = {
     "then": '"then" -> the latest time, with its preposition',
     # how antecedents are chosen and spelled
     "trusted_answers": "an earlier answer is an antecedent only when it was given with confidence >= 0.5",
-    "expletive_it": '"How long did it take?": an expletive "it" is left alone',
+    "expletive_it": '"How long did it take?", "What day was it?": an expletive "it" is left alone',
+    "name_question": '"What was his name?" is left as typed when "he" is a name: the name is the answer',
     "bound_pronoun": '"Did Finch say he ...": a pronoun bound inside its own question is left alone',
     "first_pronoun_only": '"did it kill when it crashed": only the first of two same pronouns is replaced',
     "learnt_gender": 'a name the person called "she" earlier is a woman',
@@ -44,8 +45,8 @@ RULES: dict[str, str] = {
     "typed_reading": "the question as typed is read too, and its candidates compete",
     "not_the_antecedent": "a candidate of the typed reading may not be the antecedent's own name",
     "demonstrative_sentences": 'the typed "that visit" only counts in sentences naming most of the visit',
-    "evidence_decides": "the resolved reading wins only when its sentence holds a word the follow-up typed",
-    "near_previous_answer": "retrieval favours sentences near the previous (trusted) answer",
+    "evidence_decides": "when both readings answer from the same sentence, the typed reading's answer is taken",
+    "near_previous_answer": "retrieval favours sentences near the previous answer (given or unsure)",
 }
 
 _disabled: set[str] = set()
