@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from qa.conversation import resolve, turns_from_history
 from qa.evaluation.ablate_conversation import format_table, run, table
 from qa.types import Answer, Citation
@@ -46,3 +48,20 @@ def test_a_rule_that_is_needed_shows_the_turns_it_fixes(tmp_path):
     printed = format_table(outcome)
     assert "| `possessive` | 1 | 0 | 1 | 1.0000 | 0.5000 |" in printed
     assert "race 1.000 / 0.500" in printed             # with history / without, all rules on
+
+
+def test_the_conversation_column_counts_the_turns_that_fail_with_a_rule_off(tmp_path):
+    write_coqa(tmp_path / "coqa.json")
+    outcome = run(tmp_path / "coqa.json", ["race"], 1, ["possessive"], opener=fake_opener)
+    outcome["conversations"] = {"all": [], "possessive": ["seed/c02: Who called for their release?"]}
+    assert table(outcome)[0]["conversation_misses"] == 1
+    assert "| `possessive` | 1 | 0 | 1 | 1.0000 | 0.5000 | 1 |" in format_table(outcome)
+
+
+@pytest.mark.slow
+def test_the_regression_conversations_need_the_then_rule():
+    from qa.evaluation.ablate_conversation import conversation_turns
+
+    failed = conversation_turns(["then"])
+    assert failed["all"] == []
+    assert failed["then"] == ["seed/c08: Which Ukrainian minister visited Azerbaijan then?"]

@@ -20,9 +20,15 @@ from typing import Sequence
 
 from qa.conversation import rules
 from qa.evaluation.coqa import evaluate_coqa
+from qa.settings import PROJECT_ROOT
 
 FIT_SOURCES = ("wikipedia", "race", "mctest")
 GOOD = 0.5   # F1 at which a turn counts as answered
+CONVERSATIONS = {   # the multi-turn regression conversations: (article, conversations)
+    "seed": (PROJECT_ROOT / "seeds" / "azerbaijan-russia-sputnik-arrests.txt", PROJECT_ROOT / "seeds" / "conversations.jsonl"),
+    "second": (PROJECT_ROOT / "tests" / "data" / "second_article.txt",
+               PROJECT_ROOT / "tests" / "data" / "second_conversations.jsonl"),
+}
 
 
 class StoryStores:
@@ -76,6 +82,40 @@ def run(path: str | Path, sources: Sequence[str] = FIT_SOURCES, stories: int = 4
     return {"sources": list(sources), "stories": stories, "results": results}
 
 
+def conversation_turns(names: Sequence[str] | None = None) -> dict[str, list[str]]:
+    """The regression conversations' turns that fail (reading, answer at F1 >= 0.6 and cited
+    sentence, as ``tests/test_conversation.py`` checks them) with all rules and with each off."""
+    from index.build import build_index
+
+    names = list(names or rules.RULES)
+    failed: dict[str, list[str]] = {}
+    with tempfile.TemporaryDirectory(prefix="verbatim-ablation-") as tmp:
+        stores = {}
+        for name, (article, _) in CONVERSATIONS.items():
+            stores[name] = Path(tmp) / name
+            build_index(stores[name], [article])
+        for label, off in [("all", ())] + [(n, (n,)) for n in names]:
+            with rules.disabled(*off):
+                failed[label] = [miss for name in CONVERSATIONS for miss in _misses(name, stores[name])]
+    return failed
+
+
+def _misses(name: str, store: Path) -> list[str]:
+    from qa.api import ask
+    from qa.evaluation.squad import f1_score
+
+    misses = []
+    for line in CONVERSATIONS[name][1].read_text(encoding="utf-8").splitlines():
+        conversation, history = json.loads(line), []
+        for turn in conversation["turns"]:
+            answer = ask(turn["question"], history=history, store=store)
+            if (answer.interpreted or answer.question) != turn["interpreted"] or not answer.found \
+                    or f1_score(answer.text, turn["answer"]) < 0.6 or answer.citations[0].quote != turn["evidence"]:
+                misses.append(f"{name}/{conversation['id']}: {turn['question']}")
+            history.append(answer)
+    return misses
+
+
 def table(outcome: dict) -> list[dict]:
     """One row per rule: turns it fixes and breaks, F1 with it (all rules) and without it."""
     results = outcome["results"]
@@ -88,8 +128,11 @@ def table(outcome: dict) -> list[dict]:
         fixes = sum(full[k][0] >= GOOD > without[k][0] for k in keys)
         breaks = sum(without[k][0] >= GOOD > full[k][0] for k in keys)
         changed = sum(full[k][1] != without[k][1] for k in keys)
-        rows.append({"rule": name, "fixes": fixes, "breaks": breaks, "readings_changed": changed,
-                     "f1_with": _mean(full), "f1_without": _mean(without)})
+        row = {"rule": name, "fixes": fixes, "breaks": breaks, "readings_changed": changed,
+               "f1_with": _mean(full), "f1_without": _mean(without)}
+        if "conversations" in outcome:
+            row["conversation_misses"] = len(outcome["conversations"].get(name, ()))
+        rows.append(row)
     return rows
 
 
@@ -97,19 +140,24 @@ def format_table(outcome: dict) -> str:
     results = outcome["results"]
     per_source = ", ".join(
         f"{s} {_mean(results['all'], s):.3f} / {_mean(results['no_history'], s):.3f}" for s in outcome["sources"])
+    conversations = outcome.get("conversations")
     lines = [f"CoQA, first {outcome['stories']} stories of {', '.join(outcome['sources'])}; "
              f"{len(results['all'])} scored turns",
              f"F1 with history / without, all rules on: {per_source}; "
              f"together {_mean(results['all']):.4f} / {_mean(results['no_history']):.4f}",
              "",
-             "| rule | fixes | breaks | readings changed | F1 with | F1 without |",
-             "|---|---:|---:|---:|---:|---:|"]
+             "| rule | fixes | breaks | readings changed | F1 with | F1 without |" + (" conversation misses |" if conversations else ""),
+             "|---|---:|---:|---:|---:|---:|" + ("---:|" if conversations else "")]
     for row in table(outcome):
         lines.append(f"| `{row['rule']}` | {row['fixes']} | {row['breaks']} | {row['readings_changed']} "
-                     f"| {row['f1_with']:.4f} | {row['f1_without']:.4f} |")
+                     f"| {row['f1_with']:.4f} | {row['f1_without']:.4f} |"
+                     + (f" {row['conversation_misses']} |" if conversations else ""))
     lines.append("")
     lines.append(f"fixes: F1 >= {GOOD} with the rule and < {GOOD} without it; breaks: the other way round; "
                  "readings changed: turns whose reading differs when the rule is off.")
+    if conversations:
+        lines.append(f"conversation misses: turns of the regression conversations that fail with the rule off "
+                     f"(with every rule: {len(conversations['all'])}: {'; '.join(conversations['all']) or 'none'}).")
     return "\n".join(lines)
 
 
@@ -126,16 +174,22 @@ def main(argv: Sequence[str] | None = None) -> int:  # pragma: no cover - thin w
     parser.add_argument("--stories", type=int, default=40, help="first N stories of each source (default 40)")
     parser.add_argument("--sources", default=",".join(FIT_SOURCES), help="fit sources, comma-separated")
     parser.add_argument("--rules", default="", help="only these rules, comma-separated (default all)")
+    parser.add_argument("--conversations", action="store_true",
+                        help="also count the regression conversations' failing turns with each rule off")
     parser.add_argument("--json", help="also write the table and per-turn F1 to this file")
     args = parser.parse_args(argv)
     names = [n for n in args.rules.split(",") if n] or None
     outcome = run(args.path, args.sources.split(","), args.stories, names,
                   progress=lambda m: print(m, file=sys.stderr, flush=True))
+    if args.conversations:
+        outcome["conversations"] = conversation_turns(names)
     print(format_table(outcome))
     if args.json:
         flat = {label: [[*key, f1, read] for key, (f1, read) in rows.items()]
                 for label, rows in outcome["results"].items()}
-        Path(args.json).write_text(json.dumps({"table": table(outcome), "rows": flat}, indent=1), encoding="utf-8")
+        Path(args.json).write_text(json.dumps({"table": table(outcome), "rows": flat,
+                                               "conversations": outcome.get("conversations")}, indent=1),
+                                   encoding="utf-8")
     return 0
 
 
