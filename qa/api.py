@@ -89,12 +89,13 @@ def ask(question: str, history: Sequence[Any] | None = None, *, store: str | Pat
 def _answer(eng: Engine, typed: str, interpreted: str, settings: Settings,
             sources: Sequence[str] | None, near: Sequence[tuple[str, int]]) -> Answer:
     t1 = time.perf_counter()
-    passages = eng.retriever.passages(interpreted, k=max(settings.top_k, settings.read_k) + 2,
-                                      sources=sources, also=[typed], near=near)
+    referent = _referent(typed, interpreted)
+    query, also = conversation.search_for(typed, interpreted, referent)
+    passages = eng.retriever.passages(query, k=max(settings.top_k, settings.read_k) + 2,
+                                      sources=sources, also=also, near=near)
     t2 = time.perf_counter()
     stats = word_stats(eng, interpreted, sources)
     candidates = reader.read(interpreted, passages[: settings.read_k], idf=stats.idf_by_lemma(), context=passages)
-    referent = _referent(typed, interpreted)
     if conversation.read_as_typed(typed, interpreted, referent):
         as_typed = reader.read(typed, passages[: settings.read_k], idf=stats.idf_by_lemma(),
                                context=passages, referent=referent)

@@ -58,6 +58,20 @@ def referent_parts(typed: str, interpreted: str) -> tuple[frozenset[str], frozen
     return frozenset(forms), frozenset(words)
 
 
+def search_for(typed: str, interpreted: str, referent: Any) -> tuple[str, list[str]]:
+    """What retrieval searches for: a question and other readings whose words join it.
+
+    A pronoun's antecedent is no search term: the person a story is about is named in most of
+    its sentences, so searching for "Tom Reed" finds sentences about him, not about what was
+    asked of him. A follow-up with a pronoun is searched as typed (the antecedent is then found
+    in the sentence by the reader, and the previous answer's sentence still draws retrieval
+    near it); an ellipsis or a demonstrative is searched as resolved, with the typed words.
+    """
+    if referent and referent.forms and rules.on("typed_retrieval"):
+        return typed, []
+    return interpreted, [typed] if typed != interpreted else []
+
+
 def read_as_typed(typed: str, interpreted: str, referent: Any) -> bool:
     """Whether the words as typed are worth reading: they often match a story that says "he"
     too, but an ellipsis ("And Reed?") means nothing as typed."""

@@ -42,6 +42,7 @@ RULES: dict[str, str] = {
     "by_phrase": '"a visit [by a minister]" keeps a "by" phrase the parser hung on the verb',
     "loose_plurals": '"the older one" also finds plural nouns outside any noun chunk',
     # how the resolved reading and the reading as typed are combined (qa.conversation.readings)
+    "typed_retrieval": "a follow-up with a pronoun is searched as typed: its antecedent is no search term",
     "typed_reading": "the question as typed is read too, and its candidates compete",
     "not_the_antecedent": "a candidate of the typed reading may not be the antecedent's own name",
     "demonstrative_sentences": 'the typed "that visit" only counts in sentences naming most of the visit',
