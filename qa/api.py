@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import contextlib
-import itertools
 import re
 import threading
 import time
@@ -11,6 +10,7 @@ from typing import Any, Iterator, Sequence
 
 from index.store import Store, open_store
 from qa import abstain, confidence, reader
+from qa.conversation import readings as conversation
 from qa.errors import QuestionError, SourceError, VerbatimError
 from qa.passage import Passage
 from qa.retrieve import HybridRetriever
@@ -209,8 +209,8 @@ def ask(question: str, history: Sequence[Any] | None = None, *, store: str | Pat
     typed = check_question(question, settings.max_question_chars)
     sources, history = check_sources(sources), check_history(history)
     t0 = time.perf_counter()
-    interpreted = _interpret(typed, history)
-    near = _recent_places(history)
+    interpreted = conversation.interpret(typed, history)
+    near = conversation.recent_places(history)
     with reading(settings) as eng:
         _check_known(eng, sources)
         answer = _answer(eng, typed, interpreted, settings, sources, near)
@@ -221,92 +221,27 @@ def ask(question: str, history: Sequence[Any] | None = None, *, store: str | Pat
 def _answer(eng: Engine, typed: str, interpreted: str, settings: Settings,
             sources: Sequence[str] | None, near: Sequence[tuple[str, int]]) -> Answer:
     t1 = time.perf_counter()
-    passages = eng.retriever.passages(interpreted, k=max(settings.top_k, settings.read_k) + 2,
-                                      sources=sources, also=[typed], near=near)
+    referent = _referent(typed, interpreted)
+    query, also = conversation.search_for(typed, interpreted, referent)
+    passages = eng.retriever.passages(query, k=max(settings.top_k, settings.read_k) + 2,
+                                      sources=sources, also=also, near=near)
     t2 = time.perf_counter()
     stats = word_stats(eng, interpreted, sources)
     candidates = reader.read(interpreted, passages[: settings.read_k], idf=stats.idf_by_lemma(), context=passages)
-    referent = _referent(typed, interpreted)
-    # The words as typed often match a story that says "he" too; an ellipsis ("And Reed?")
-    # means nothing as typed.
-    if interpreted != typed and (referent or len(typed.split()) >= len(interpreted.split()) // 2):
+    if conversation.read_as_typed(typed, interpreted, referent):
         as_typed = reader.read(typed, passages[: settings.read_k], idf=stats.idf_by_lemma(),
                                context=passages, referent=referent)
-        candidates = _merge_readings(candidates, as_typed, typed, interpreted, referent)
+        candidates = conversation.merge_readings(candidates, as_typed, typed, interpreted, referent)
     t3 = time.perf_counter()
     answer = _compose(typed, interpreted, passages, candidates, stats, settings)
     answer.timings_ms.update({"retrieve": (t2 - t1) * 1e3, "read": (t3 - t2) * 1e3})
     return answer
 
 
-def _interpret(question: str, history: Sequence[Any] | None) -> str:
-    if not history:
-        return question
-    from qa import conversation
-
-    return conversation.resolve(question, conversation.turns_from_history(history))
-
-
-def _merge_readings(resolved: list[reader.Candidate], as_typed: list[reader.Candidate],
-                    typed: str, interpreted: str, referent: reader.Referent | None) -> list[reader.Candidate]:
-    """Candidates of both readings, best first; a typed-reading candidate may not be the
-    antecedent the conversation substituted in ("he" -> "Nora Finch"), nor, for "that visit",
-    come from a sentence that names less than half of the visit's words."""
-    named = _antecedent_names(typed, interpreted)
-    kept = [c for c in as_typed if not (_words(c.text) & named)]
-    if referent and not referent.forms:   # "that visit": a sentence about another visit will not do
-        kept = [c for c in kept if referent.found(_words(c.passage.text)) >= 0.5]
-    return sorted(resolved + kept, key=lambda c: -c.score)
-
-
-def _antecedent_names(typed: str, interpreted: str) -> set[str]:
-    """The words that name what the conversation put in: of each run of added words, up to the
-    end of its first noun ("Nora Finch"; "Leeds" of "to Leeds by a French trade minister", whose
-    minister a typed reading may still answer with)."""
-    from index import nlp
-
-    added, out = _added(typed, interpreted), set()
-    for is_added, run in itertools.groupby(nlp.parse(interpreted), key=lambda t: t.lower_ in added):
-        seen_noun = False
-        for tok in run if is_added else ():
-            noun = tok.pos_ in ("NOUN", "PROPN")
-            if seen_noun and not noun:
-                break   # the run's first noun has ended: the rest modifies it
-            seen_noun |= noun
-            out.add(tok.lower_)
-    return out
-
-
-def _added(typed: str, interpreted: str) -> set[str]:
-    return _words(interpreted) - _words(typed)
-
-
 def _referent(typed: str, interpreted: str) -> reader.Referent | None:
-    """What may stand for the typed question's pronoun or demonstrative in a sentence: the
-    pronoun's forms ("he", "his", ...) and the content words the conversation put in its place."""
-    if typed == interpreted:
-        return None
-    from index import nlp
-    from qa.conversation import pronoun_forms
-
-    forms = pronoun_forms(typed)
-    if not forms and not _words(typed) & {"this", "that", "these", "those"}:   # "that visit"
-        return None
-    added = _added(typed, interpreted)
-    words = {t.lower_ for t in nlp.parse(interpreted) if t.lower_ in added and not t.is_stop and t.is_alpha}
-    return reader.Referent(frozenset(forms), frozenset(words))
-
-
-def _words(text: str) -> set[str]:
-    return set(re.findall(r"[a-z0-9]+", text.lower()))
-
-
-def _recent_places(history: Sequence[Any] | None) -> list[tuple[str, int]]:
-    """Where the last answer in the conversation was found (Answer histories carry offsets)."""
-    for turn in reversed(history or []):
-        if isinstance(turn, Answer):
-            return [(turn.citations[0].source, turn.citations[0].start)] if turn.found and turn.citations else []
-    return []
+    """What may stand for the typed question's pronoun or demonstrative (see ``conversation.readings``)."""
+    parts = conversation.referent_parts(typed, interpreted)
+    return reader.Referent(*parts) if parts else None
 
 
 def _citation(p: Passage) -> Citation:

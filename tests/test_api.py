@@ -96,6 +96,6 @@ def test_to_dict_is_json_ready(seed_store):
      {"the", "baku"}),
 ])
 def test_the_typed_reading_refuses_only_the_antecedents_name(typed, interpreted, names):
-    from qa.api import _antecedent_names
+    from qa.conversation.readings import antecedent_names
 
-    assert _antecedent_names(typed, interpreted) == names
+    assert antecedent_names(typed, interpreted) == names

