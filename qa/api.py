@@ -284,7 +284,7 @@ def _compose(question: str, interpreted: str, passages: list[Passage], candidate
     best = candidates[0]
     signals = answer_signals(interpreted, passages, best, stats)
     model = confidence.model()
-    evidence = confidence.Evidence(analyse(interpreted), bool(interp), candidates, passages, signals)
+    evidence = confidence.Evidence(analyse(interpreted), bool(interp), candidates, passages, signals, stats.total)
     feats = confidence.features(evidence)
     score, answerable, verdict = model.verdict(feats, settings.answer_threshold)
     why = _explanation(model, feats, signals, evidence, settings, answerable)
@@ -311,14 +311,19 @@ def _explanation(model: confidence.Model, feats: dict[str, float], signals: abst
 
 
 def warm_up(settings: Settings | None = None) -> None:
-    """Load what the first question needs (spaCy, the query encoder and its word table, the
-    store), so that a front end says it is ready only when it is. A missing or damaged store is
+    """Load what the first question needs (spaCy, the query encoder, the WordNet tables, the
+    fitted models, the store), so that a front end says it is ready only when it is. A missing or damaged store is
     left for the first question to report, in its own words."""
     from index import nlp
     from index.embed import Embedder
+    from qa import lexicon
+    from qa.reader.model import model
 
     nlp.pipeline()
     Embedder().warm_up_questions()
+    lexicon.related("warm")   # opens the WordNet tables
+    model()
+    confidence.model()
     try:
         engine(settings or Settings())
     except VerbatimError:

@@ -44,6 +44,7 @@ class Evidence:
     candidates: Sequence           # reader.Candidate, best first
     passages: Sequence[Passage]    # retrieved, best first
     signals: Signals
+    sentences: int = 0             # sentences in the searched articles
 
     @property
     def best(self):
@@ -67,9 +68,19 @@ def _dense_margin(e: Evidence) -> float:
     return dense[0] - dense[1] if len(dense) > 1 else dense[0] if dense else 0.0
 
 
+def _length(e: Evidence) -> float:
+    """How long the searched articles are (log sentences): in a short post most of a question's
+    words may be missing although it answers, in a long article rarely."""
+    return math.log1p(e.sentences) / math.log1p(200)
+
+
 FEATURES: dict[str, Callable[[Evidence], float]] = {
     "coverage": lambda e: e.signals.coverage,          # question's words found in the evidence
+    "related": lambda e: e.signals.related,            # ... as related words (WordNet)
+    "bridged": lambda e: e.signals.bridged,            # ... beside the same name nearby
     "absent": lambda e: e.signals.absent,              # ... found nowhere in the article
+    "length": _length,
+    "absent_x_length": lambda e: e.signals.absent * _length(e),
     "dense": lambda e: e.signals.dense,                # meaning: question vs answer's sentence
     "dense_margin": _dense_margin,
     "span": lambda e: e.best.score,                    # the reader's score of the span

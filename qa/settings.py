@@ -23,7 +23,7 @@ class Settings:
     chroma_url: str | None = dataclasses.field(
         default_factory=lambda: os.environ.get("QA_CHROMA_URL") or None)
     top_k: int = 5                  # citations / closest passages returned
-    read_k: int = 3                 # sentences the reader looks inside
+    read_k: int = 5                 # sentences the reader looks inside
     retrieve_k: int = 40            # candidates each retriever contributes before fusion
     max_question_chars: int = 500
     max_file_bytes: int = 5_000_000

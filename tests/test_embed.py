@@ -150,28 +150,12 @@ def test_an_onnx_copy_of_another_format_is_refused(tmp_path):
 
 
 def test_an_incomplete_or_damaged_onnx_copy_says_how_to_remake_it(tmp_path):
-    shutil.copytree(embed.onnx_folder(), tmp_path / "copy", ignore=shutil.ignore_patterns("*.data", "*.npy"))
-    with pytest.raises(ModelMissingError, match="lacks model.onnx.data, word_embeddings.npy.*make install"):
+    shutil.copytree(embed.onnx_folder(), tmp_path / "copy", ignore=shutil.ignore_patterns("*.data"))
+    with pytest.raises(ModelMissingError, match="lacks model.onnx.data.*make install"):
         embed.OnnxEncoder(tmp_path / "copy", 1)
-    (tmp_path / "copy" / "word_embeddings.npy").write_bytes(b"")
     (tmp_path / "copy" / "model.onnx.data").write_bytes(b"\0" * 1000)   # cut short
     with pytest.raises(ModelMissingError, match="cannot be loaded.*make install"):
         embed.OnnxEncoder(tmp_path / "copy", 1)
-
-
-def test_word_vectors_are_the_models_word_piece_rows():
-    words = ["staff", "employees", "volcano", "Kartavykh", ""]
-    vectors = np.asarray(Embedder().word_vectors(words))
-    model = embed._sentence_transformer()
-    table = model[0].auto_model.get_input_embeddings().weight.detach().numpy()
-    pieces = model.tokenizer(words, add_special_tokens=False)["input_ids"]
-    for vector, ids in zip(vectors, pieces):
-        expected = table[ids].mean(0) if ids else np.zeros(DIMENSIONS)
-        norm = np.linalg.norm(expected)
-        assert np.abs(vector - (expected / norm if norm else expected)).max() < 1e-6
-    staff, employees, volcano = vectors[:3]
-    assert np.linalg.norm(staff) == pytest.approx(1.0, abs=1e-5)
-    assert staff @ employees > staff @ volcano + 0.2
 
 
 def test_indexing_threads_are_given_back():

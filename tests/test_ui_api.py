@@ -168,10 +168,11 @@ def test_the_chat_loads_its_models_before_it_serves(seed_store):
 
     from conftest import ROOT
 
-    code = ("import sys; from index import embed, nlp; from qa.settings import Settings; from ui.app import launch; "
+    code = ("import sys; from index import embed, nlp; from qa import lexicon; from qa.settings import Settings; "
+            "from ui.app import launch; "
             f"app = launch(Settings(store={str(seed_store)!r}), '127.0.0.1', {free_port()}, None, block=False); "
             "print('loaded:', nlp.pipeline.cache_info().currsize, embed._encoder_with.cache_info().currsize, "
-            "embed._word_table.cache_info().currsize, 'torch' in sys.modules or 'transformers' in sys.modules); "
+            "lexicon._db.cache_info().currsize, 'torch' in sys.modules or 'transformers' in sys.modules); "
             "app.close()")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300,
                          check=True)

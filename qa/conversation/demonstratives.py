@@ -12,7 +12,8 @@ from qa.conversation import rules
 from qa.conversation.english import DEMONSTRATIVES, clean
 from qa.conversation.pronouns import case_for_position, definite
 from qa.conversation.turns import Turn
-from qa.question import COMPARATIVES, focus_kind
+from qa.conversation.english import COMPARATIVES
+from qa.question import focus_kind
 
 
 def _noun_phrases(history: Sequence[Turn]):

@@ -77,3 +77,8 @@ def splice(text: str, edits) -> str:
     for start, end, new in sorted(edits, reverse=True):
         text = text[:start] + new + text[end:]
     return text
+
+
+# "the older / younger one": comparatives of age (a person is meant)
+COMPARATIVES = {"older": "max", "oldest": "max", "elder": "max", "eldest": "max",
+                "younger": "min", "youngest": "min"}
