@@ -76,6 +76,14 @@ class DocumentRecord:
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where an indexed document came from: what indexing compares a new file with."""
+    sha: str
+    path: str
+    title: str
+
+
+@dataclass(frozen=True)
 class DocumentRow:
     source: str
     sha: str
@@ -86,21 +94,34 @@ class DocumentRow:
 
 
 class Catalog:
-    def __init__(self, path: Path):
+    """``Catalog(path)`` opens for writing and creates the file and its tables. With
+    ``create=False`` the catalog must already be there: a missing file, an empty one or one
+    without the tables is an :class:`IndexCorruptError`, never silently made anew. With
+    ``writable=False`` nothing is written, and a file this process may not write opens read-only."""
+
+    def __init__(self, path: Path, *, writable: bool = True, create: bool = True):
         self.path = Path(path)
+        self._totals: dict[tuple, tuple[int, int]] = {}   # sources -> (generation, sentence count)
+        if not create and not self.path.is_file():
+            raise IndexCorruptError(f"its catalog {self.path} is missing")
         try:
-            self.db = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False)
-            self.db.executescript(SCHEMA)
-            self._totals: dict[tuple, tuple[int, int]] = {}   # sources -> (generation, sentence count)
+            self.db = _connect(self.path, writable and create)
+            if not create and not self.db.execute("SELECT 1 FROM sqlite_master WHERE name='documents'").fetchone():
+                raise IndexCorruptError(f"its catalog {self.path} is empty (it holds no tables)")
+            if writable:
+                self.db.executescript(SCHEMA)
         except sqlite3.DatabaseError as exc:
-            raise IndexCorruptError(
-                f"The index catalog {self.path} cannot be read ({exc}). Delete the store folder "
-                f"{self.path.parent} and rebuild it with `qa index seeds/`.") from exc
+            raise IndexCorruptError(f"its catalog {self.path} cannot be read ({exc})") from exc
 
     def close(self) -> None:
         self.db.close()
 
     # -- reading -------------------------------------------------------------------------
+    def sentence_count(self) -> int:
+        """Sentences in the catalog: kept in ``meta`` by every write (a COUNT is slow on an archive)."""
+        kept = self.get_meta("sentences")
+        return int(kept) if kept is not None else self.db.execute("SELECT COUNT(*) FROM sentences").fetchone()[0]
+
     def generation(self) -> int:
         row = self.db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
         return int(row[0]) if row else 0
@@ -119,6 +140,10 @@ class Catalog:
     def shas(self) -> dict[str, str]:
         """source -> sha of every indexed document (what incremental indexing compares)."""
         return dict(self.db.execute("SELECT source, sha FROM documents"))
+
+    def origins(self) -> dict[str, Origin]:
+        """source -> sha, path and title of every indexed document."""
+        return {r[0]: Origin(*r[1:]) for r in self.db.execute("SELECT source, sha, path, title FROM documents")}
 
     def find_sources(self, *, title_contains: str | None = None, path_prefix: str | None = None,
                      name_contains: str | None = None) -> list[str]:
@@ -225,6 +250,8 @@ class Catalog:
             # Which process wrote last: another process's Chroma client must be reopened to see it.
             self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES('writer', ?)",
                             (str(os.getpid()),))
+            self.db.execute("INSERT OR REPLACE INTO meta(key, value) "
+                            "SELECT 'sentences', COUNT(*) FROM sentences")
 
     def written_elsewhere(self) -> bool:
         """The last write came from another process (this one's vector index may be stale)."""
@@ -238,6 +265,13 @@ class Catalog:
     def set_meta(self, key: str, value: str) -> None:
         with self.db:
             self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", (key, value))
+
+
+def _connect(path: Path, create: bool) -> sqlite3.Connection:
+    """Create the file only when asked; open it read-only when this process may not write it."""
+    mode = "rwc" if create else "rw" if os.access(path, os.W_OK) else "ro"
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True, timeout=30,
+                           check_same_thread=False)
 
 
 def write_record(tx: sqlite3.Connection, record: DocumentRecord) -> list[str]:

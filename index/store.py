@@ -1,9 +1,18 @@
 """A store folder: manifest, catalog (SQLite) and vectors (Chroma), opened and checked together.
 
-    <store>/manifest.json    format version, embedding model, settings; checked on every open
+    <store>/manifest.json    format version, embedding model, settings, the store's id and the
+                             folders it was indexed from; checked on every open, written last;
+                             the encoders that wrote its vectors (recorded, not checked)
     <store>/catalog.sqlite   documents, sentences, the BM25 index (index/catalog.py)
     <store>/chroma/          sentence vectors (index/vectors.py), unless QA_CHROMA_URL is set
+    <store>/uploads/         the articles added in the chat, as uploaded (a rebuild keeps them)
     <store>.lock             beside the folder, held by the one process that writes
+
+Opening never lies about what is there: a store whose manifest exists but whose catalog is
+missing, empty or another store's, or whose vectors are fewer than its sentences, is an
+:class:`IndexCorruptError` naming the one command that repairs it (``qa doctor`` says the
+same). Readers write nothing; a store this process may not write is read, and writes to it
+are an :class:`IndexReadOnlyError`.
 
 With a Chroma server (``QA_CHROMA_URL``) the server holds the index: the sentence vectors and,
 in a second collection, every document's catalog record plus the manifest and a generation
@@ -20,23 +29,28 @@ missing.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import fcntl
 import json
 import os
+import shlex
+import shutil
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from index import catalog as cat
 from index.catalog import Catalog
-from index.embed import DIMENSIONS, MODEL_NAME, Embedder
+from index.embed import DIMENSIONS, MODEL_NAME, REFERENCE_ENCODER, Embedder
 from index.vectors import RemoteCatalog, ServerAddress, VectorStore
-from qa.errors import IndexBusyError, IndexCorruptError, IndexMismatchError, IndexMissingError
+from qa.errors import (IndexBusyError, IndexCorruptError, IndexMismatchError, IndexMissingError,
+                       IndexReadOnlyError)
 
 FORMAT = "verbatim-index v1"
-REBUILD_HINT = "Rebuild it with `qa index --rebuild seeds/` (or delete the folder and run `qa index seeds/`)."
+MANIFEST, CATALOG, VECTORS, UPLOADS = "manifest.json", "catalog.sqlite", "chroma", "uploads"
 
 
 def expected_manifest(chroma_url: str | None = None) -> dict:
@@ -48,6 +62,17 @@ def expected_manifest(chroma_url: str | None = None) -> dict:
 SERVER_KEYS = ("format", "model", "dimensions", "chunking")
 
 
+def record_encoder(path: Path, encoder: str) -> None:
+    """Add ``encoder`` to the manifest's ``encoders``, the ways of running the model that wrote
+    the store's vectors. Not checked on open: the ONNX copy and sentence-transformers give
+    interchangeable vectors (cosine >= 0.9999, tests/test_embed.py), so a store written by both
+    answers the same. A manifest without the key is from before the ONNX copy: sentence-transformers."""
+    found = json.loads((Path(path) / MANIFEST).read_text(encoding="utf-8"))
+    used = list(found.get("encoders", [REFERENCE_ENCODER]))
+    if encoder not in used:
+        write_manifest(path, found | {"encoders": used + [encoder]})
+
+
 @dataclass
 class Store:
     path: Path
@@ -56,9 +81,14 @@ class Store:
     embedder: Embedder
     generation: int = 0
     remote: RemoteCatalog | None = None   # the catalog's copy on a Chroma server, if any
+    identity: tuple[int, int] | None = None   # (device, inode) of the catalog file opened
 
     def close(self) -> None:
         self.catalog.close()
+
+    def replaced(self) -> bool:
+        """The folder now holds another catalog than the one open (a rebuild swapped it in)."""
+        return self.remote is None and _file_identity(self.path / CATALOG) != self.identity
 
 
 class ServerCatalog(Catalog):
@@ -105,44 +135,187 @@ def sync_from_server(catalog: Catalog, remote: RemoteCatalog, *, force: bool = F
     return bool(records or gone)
 
 
-def _manifest_path(path: Path) -> Path:
-    return path / "manifest.json"
+def qa_command(path: Path, *args: str) -> str:
+    """The command a message tells the user to run on this store, quoted for the shell."""
+    return "`" + shlex.join(["qa", "--store", str(path), *args]) + "`"
 
 
-def check_manifest(path: Path, chroma_url: str | None = None) -> None:
-    """Raise if the store is missing or was built with another format, model or settings."""
-    manifest_file = _manifest_path(path)
+def rebuild_command(path: Path) -> str:
+    """`qa --store PATH index --rebuild FOLDER...` with the folders the store was indexed from
+    (its uploads come along by themselves)."""
+    try:
+        folders = read_manifest(path).get("indexed_from") or []
+    except (IndexMissingError, IndexCorruptError):
+        folders = []
+    return qa_command(path, "index", "--rebuild", *(folders or ["FOLDER"]))
+
+
+def damaged(path: Path, what: str, fix: str | None = None) -> IndexCorruptError:
+    return IndexCorruptError(f"The index at {path} is damaged: {what}. Nothing was changed. "
+                             f"Repair it with {fix or rebuild_command(path)} (`qa doctor` checks the whole store).")
+
+
+def read_manifest(path: Path) -> dict:
+    manifest_file = Path(path) / MANIFEST
     if not manifest_file.exists():
+        if (Path(path) / CATALOG).exists():
+            raise damaged(path, f"its manifest {manifest_file} is missing", qa_command(path, "index"))
         raise IndexMissingError(
             f"No index at {path}. Build one with `qa index seeds/` (or set QA_STORE to an existing index).")
     try:
         found = json.loads(manifest_file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise IndexCorruptError(f"The index manifest {manifest_file} is unreadable ({exc}). {REBUILD_HINT}") from exc
+        raise IndexCorruptError(f"The index manifest {manifest_file} is unreadable ({exc}). Rebuild the index "
+                                f"with {qa_command(path, 'index', '--rebuild', 'FOLDER')}.") from exc
+    if not isinstance(found, dict):
+        raise IndexCorruptError(f"The index manifest {manifest_file} is not a manifest. Rebuild the index "
+                                f"with {qa_command(path, 'index', '--rebuild', 'FOLDER')}.")
+    return found
+
+
+def check_manifest(path: Path, chroma_url: str | None = None) -> dict:
+    """The store's manifest; raise if the store is missing or was built with another format,
+    model or settings."""
+    found = read_manifest(path)
     expected = expected_manifest(chroma_url)
     diffs = [f"{k}: index has {found.get(k)!r}, this version needs {v!r}"
              for k, v in expected.items() if found.get(k) != v]
     if diffs:
-        raise IndexMismatchError(f"The index at {path} was built differently ({'; '.join(diffs)}). {REBUILD_HINT}")
+        raise IndexMismatchError(f"The index at {path} was built differently ({'; '.join(diffs)}). "
+                                 f"Rebuild it with {rebuild_command(path)}.")
+    return found
+
+
+def write_manifest(path: Path, manifest: dict) -> None:
+    """Replace the manifest in one step (a reader sees the old one or the new one)."""
+    tmp = Path(path) / f".{MANIFEST}.{os.getpid()}"
+    tmp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, Path(path) / MANIFEST)
+
+
+def remember_folders(path: Path, folders: Sequence[Path]) -> None:
+    """Add the folders and files given to `qa index` to the manifest: the rebuild command
+    names them (keeps the first ``FOLDERS_KEPT``)."""
+    manifest = read_manifest(path)
+    known = list(manifest.get("indexed_from") or [])
+    new = [str(Path(f).resolve()) for f in folders if str(Path(f).resolve()) not in known]
+    if new:
+        write_manifest(path, dict(manifest, indexed_from=(known + new)[:FOLDERS_KEPT]))
+
+
+FOLDERS_KEPT = 50
+
+
+def is_writable(path: Path) -> bool:
+    """This process may write the store (not so for a read-only mount, a read-only copy or
+    another user's store)."""
+    path = Path(path)
+    parts = [path, path / CATALOG, path / MANIFEST, path / VECTORS, path / VECTORS / "chroma.sqlite3"]
+    return all(os.access(p, os.W_OK) for p in parts if p.exists())
+
+
+def read_only_error(path: Path) -> IndexReadOnlyError:
+    return IndexReadOnlyError(
+        f"The index at {path} is read-only for this user (its folder or files cannot be written), so "
+        f"articles cannot be added, changed or removed here. Asking works as usual and the index is "
+        f"intact; to change it, use an account that may write {path}.")
+
+
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
 
 
 def open_store(path: Path, chroma_url: str | None = None, *, create: bool = False,
-               embedder: Embedder | None = None, fresh: bool = False) -> Store:
-    """Open (or with ``create``, start) the store at ``path``; with ``chroma_url`` the index lives
-    on that Chroma server and ``path`` holds this front end's replica of its catalog. ``fresh``
-    reopens the embedded vector store to see what another process wrote."""
+               embedder: Embedder | None = None, fresh: bool = False, writable: bool | None = None) -> Store:
+    """Open the store at ``path`` to read it, or with ``writable`` to change it; ``create``
+    (implies writable) starts a new one. With ``chroma_url`` the index lives on that Chroma
+    server and ``path`` holds this front end's replica of its catalog. ``fresh`` reopens the
+    embedded vector store to see what another process wrote."""
     path = Path(path)
     embedder = embedder or Embedder()
     if chroma_url:
         return _open_server_store(path, chroma_url, create, embedder)
-    if create and not _manifest_path(path).exists():
-        path.mkdir(parents=True, exist_ok=True)
-        _manifest_path(path).write_text(json.dumps(expected_manifest(chroma_url), indent=2) + "\n",
-                                        encoding="utf-8")
-    check_manifest(path, chroma_url)
-    catalog = Catalog(path / "catalog.sqlite")
-    vectors = VectorStore(embedder, path=path / "chroma", collection="verbatim-sentences", fresh=fresh)
-    return Store(path, catalog, vectors, embedder, catalog.generation())
+    write = create if writable is None else (writable or create)
+    if write and path.exists() and not is_writable(path):
+        raise read_only_error(path)
+    if create and not (path / MANIFEST).exists():
+        _start_store(path)
+    for attempt in (1, 2):
+        manifest = check_manifest(path, chroma_url)
+        identity = _file_identity(path / CATALOG)
+        catalog = _open_catalog(path, write)
+        if manifest.get("store_id") in (None, catalog.get_meta("store_id")) or attempt == 2:
+            break
+        catalog.close()   # a rebuild swapped the folder between the two reads: read both again
+    _check_store_id(path, manifest, catalog, write)
+    if not write:
+        _check_vectors_folder(path, catalog)
+    try:
+        vectors = VectorStore(embedder, path=path / VECTORS, collection="verbatim-sentences", fresh=fresh,
+                              read_only=not is_writable(path))
+    except IndexCorruptError as exc:
+        catalog.close()
+        raise damaged(path, str(exc)) from exc
+    store = Store(path, catalog, vectors, embedder, catalog.generation(), identity=identity)
+    if not write:
+        check_counts(store)
+    return store
+
+
+def _start_store(path: Path) -> None:
+    """A new store: the catalog first, then the manifest, so a manifest always has its catalog."""
+    path.mkdir(parents=True, exist_ok=True)
+    catalog = Catalog(path / CATALOG)
+    try:
+        store_id = catalog.get_meta("store_id") or uuid.uuid4().hex
+        catalog.set_meta("store_id", store_id)
+    finally:
+        catalog.close()
+    write_manifest(path, dict(expected_manifest(), store_id=store_id, encoders=[]))
+
+
+def _open_catalog(path: Path, write: bool) -> Catalog:
+    try:
+        return Catalog(path / CATALOG, writable=write, create=False)
+    except IndexCorruptError as exc:
+        raise damaged(path, str(exc)) from exc
+
+
+def _check_store_id(path: Path, manifest: dict, catalog: Catalog, write: bool) -> None:
+    """The catalog must be the one the manifest was written with (not an empty one made anew)."""
+    ours, theirs = manifest.get("store_id"), catalog.get_meta("store_id")
+    if ours is None:               # a store from before store ids: a writer gives it one
+        if write:
+            ours = theirs or uuid.uuid4().hex
+            catalog.set_meta("store_id", ours)
+            write_manifest(path, dict(manifest, store_id=ours))
+        return
+    if theirs != ours:
+        catalog.close()
+        raise damaged(path, f"its catalog {path / CATALOG} is not the one this store was built with "
+                            f"(it was replaced or emptied)")
+
+
+def _check_vectors_folder(path: Path, catalog: Catalog) -> None:
+    if not (path / VECTORS / "chroma.sqlite3").exists():
+        count = catalog.sentence_count()
+        catalog.close()
+        raise damaged(path, f"its vectors folder {path / VECTORS} is missing ({count} sentences have no vector)",
+                      qa_command(path, "index"))
+
+
+def check_counts(store: Store) -> None:
+    """Fewer vectors than catalog sentences means vectors were lost (an interrupted build
+    leaves more, never fewer): an error that says how to embed them again."""
+    vectors, sentences = store.vectors.count(), store.catalog.sentence_count()
+    if vectors < sentences:
+        store.close()
+        raise damaged(store.path, f"its vector store holds {vectors} vectors for {sentences} sentences",
+                      qa_command(store.path, "index"))
 
 
 def replica_path(path: Path, chroma_url: str) -> Path:
@@ -180,11 +353,38 @@ def server_manifest() -> dict:
     return {k: expected_manifest("server")[k] for k in SERVER_KEYS}
 
 
+AT_FDCWD, RENAME_EXCHANGE = -100, 2
+
+
+def swap_folders(new: Path, current: Path) -> Path:
+    """Put the folder ``new`` where ``current`` is, in one step where the system can (Linux's
+    ``renameat2(RENAME_EXCHANGE)``), so a reader finds the old store or the new one, never
+    none; returns where the old one now is (to delete)."""
+    if not current.exists():
+        new.rename(current)
+        return new
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is not None and renameat2(AT_FDCWD, os.fsencode(new), AT_FDCWD, os.fsencode(current),
+                                           RENAME_EXCHANGE) == 0:
+        return new
+    old = current.with_name(current.name + ".old")   # no atomic exchange here: two renames
+    shutil.rmtree(old, ignore_errors=True)
+    current.rename(old)
+    new.rename(current)
+    return old
+
+
 @contextlib.contextmanager
 def write_lock(path: Path) -> Iterator[None]:
     """One writer at a time; a second one is told plainly instead of corrupting the index."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_name(path.name + ".lock"), "a+") as handle:
+    if path.exists() and not is_writable(path):
+        raise read_only_error(path)
+    try:
+        handle = open(path.with_name(path.name + ".lock"), "a+")
+    except PermissionError as exc:
+        raise read_only_error(path) from exc
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:

@@ -13,8 +13,12 @@ raise :class:`StoreUnavailableError`.
 from __future__ import annotations
 
 import functools
-import threading
+import hashlib
 import json
+import os
+import shutil
+import tempfile
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -115,10 +119,37 @@ def _persistent_client(path: str, fresh: bool = False):
                 client = chromadb.PersistentClient(path=path, settings=_settings())
             except (ChromaError, OSError, ValueError, RuntimeError) as exc:  # corrupt file, unreadable folder
                 raise IndexCorruptError(
-                    f"The vector store at {path} cannot be opened ({type(exc).__name__}: {exc}). "
-                    f"Delete the store folder and rebuild it with `qa index seeds/`.") from exc
+                    f"its vector store {path} cannot be opened ({type(exc).__name__}: {exc})") from exc
             _persistent_clients[path] = client
         return client
+
+
+def read_only_copy(path: Path) -> Path:
+    """Chroma cannot open a folder it may not write (it writes on open): a private copy in the
+    temporary folder, made once per version of the store's vectors and reused by later readers;
+    making a newer one deletes the older copies of the same store."""
+    stamp = os.stat(path / "chroma.sqlite3")
+    store_key = hashlib.sha256(str(Path(path).resolve()).encode()).hexdigest()[:12]
+    prefix = f"verbatim-read-only-{os.getuid()}-{store_key}-"
+    copy = Path(tempfile.gettempdir()) / f"{prefix}{stamp.st_mtime_ns:x}-{stamp.st_size:x}"
+    if not copy.exists():
+        partial = copy.with_name(f".{copy.name}.{os.getpid()}")
+        copy_folder(path, partial)
+        try:
+            partial.rename(copy)
+        except OSError:            # another reader finished its copy first
+            shutil.rmtree(partial, ignore_errors=True)
+        for older in copy.parent.glob(prefix + "*"):
+            if older != copy:
+                shutil.rmtree(older, ignore_errors=True)
+    return copy
+
+
+def copy_folder(source: Path, target: Path) -> None:
+    """A copy this process may write (the original's read-only modes are not kept)."""
+    shutil.copytree(source, target, copy_function=shutil.copyfile)
+    for folder, _, _ in os.walk(target):
+        os.chmod(folder, 0o700)
 
 
 @functools.lru_cache(maxsize=8)
@@ -155,11 +186,16 @@ class VectorStore:
     """
 
     def __init__(self, embeddings: Embeddings, *, path: Path | None = None,
-                 url: str | None = None, collection: str = COLLECTION, fresh: bool = False):
+                 url: str | None = None, collection: str = COLLECTION, fresh: bool = False,
+                 read_only: bool = False):
+        """``read_only``: the folder may not be written by this process; a copy is opened
+        (``read_only_copy``)."""
         from langchain_chroma import Chroma
 
         self.url = url
         self.embeddings = embeddings
+        if path is not None and read_only:
+            path = read_only_copy(Path(path))
         client = _http_client(url) if url else _persistent_client(str(path), fresh)
         if url:
             collection = f"{ServerAddress.parse(url).index}-sentences"

@@ -1,4 +1,4 @@
-"""Decide whether the article answers the question, and how confident the answer is.
+"""Whether the article answers the question: the evidence signals the confidence model weighs.
 
 Signals (each in [0, 1]):
 - coverage: IDF-weighted share of the question's content words found in the answer's sentence
@@ -6,15 +6,14 @@ Signals (each in [0, 1]):
   MiniLM's word-piece table ("phoned" ~ "called"), so paraphrases are not mistaken for missing content;
 - absent: IDF-weighted share of content words that occur nowhere in the searched articles
   and have no close word in the evidence (a "population" the article never mentions);
-- dense: cosine similarity of question and sentence embeddings;
-- span: the reader's score for the chosen span.
-They are combined by a logistic function whose weights were fitted on questions asked of the
-right article and of a wrong one (see README, "Abstention").
+- dense: cosine similarity of question and sentence embeddings.
+``qa.confidence`` turns them, with the reader's span score and the question's kind, into the
+probability that the answer is right.
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -22,8 +21,6 @@ import numpy as np
 from index import nlp
 from qa.question import frame_lemmas, is_agent_noun, related_verbs
 
-WEIGHTS = {"coverage": 1.61, "absent": -1.74, "dense": 2.03, "span": 0.98}
-BIAS = -1.99
 SYNONYM_FLOOR = 0.15   # word cosine below which a word of the evidence does not stand in
 SYNONYM_FULL = 0.45    # at or above: as good as the word itself
 BRIDGE = 0.75          # a word found beside the same name elsewhere ("Two sisters, Ann and Joan
@@ -36,10 +33,7 @@ class Signals:
     absent: float
     dense: float
     span: float
-
-    def confidence(self) -> float:
-        z = BIAS + sum(WEIGHTS[name] * getattr(self, name) for name in WEIGHTS)
-        return 1.0 / (1.0 + math.exp(-z))
+    words: tuple[tuple[str, str], ...] = field(default=(), compare=False)   # (question word, where found)
 
 
 def content_lemmas(text: str) -> dict[str, str]:
@@ -114,4 +108,16 @@ def signals(question: str, evidence: Sequence[str], *, dense: float, span: float
     covered = sum(w * (stand_in[lemma] if lemma in stand_in else 1.0) for lemma, w in weights.items())
     absent = sum(w * (1.0 - stand_in[lemma]) for lemma, w in weights.items()
                  if lemma in stand_in and frequencies.get(words[lemma], 0) == 0)   # missing here too
-    return Signals(covered / norm, absent / norm, max(dense, 0.0), span)
+    where = tuple((surface, _where(lemma, stand_in, frequencies.get(surface, 0))) for lemma, surface in words.items())
+    return Signals(covered / norm, absent / norm, max(dense, 0.0), span, where)
+
+
+def _where(lemma: str, stand_in: Mapping[str, float], frequency: int) -> str:
+    """Where a question word was found, in words a person reads under "Why?"."""
+    if lemma not in stand_in:
+        return "in the answer's sentence or next to it"
+    if stand_in[lemma] >= BRIDGE:
+        return "as a close word or beside the same name nearby"
+    if stand_in[lemma] > 0:
+        return f"only as a loosely related word ({stand_in[lemma]:.0%})"
+    return "elsewhere in the article, not near the answer" if frequency else "nowhere in the article"

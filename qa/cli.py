@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -22,15 +23,32 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
+    """Exit status 0; 1 when some files were refused (each is listed with its reason on
+    stderr, the others are indexed); 2 on an error, when nothing was indexed."""
     from qa.library import index_paths
 
-    progress = None if args.quiet else _progress_printer()
-    report = index_paths([Path(p) for p in args.paths], _settings(args), rebuild=args.rebuild,
-                         prune=args.prune, progress=progress)
-    if progress:
-        progress.close()
+    if args.rebuild and not args.paths:
+        raise SourceError("--rebuild needs the folders or files to build from, e.g. `qa index --rebuild seeds/`.")
+    progress = None if args.quiet or not args.paths else _progress_printer()
+    try:
+        report = index_paths([Path(p) for p in args.paths], _settings(args), rebuild=args.rebuild,
+                             prune=args.prune, progress=progress, replace=args.replace, strict=args.strict)
+    finally:
+        if progress:
+            progress.close()
+    for path, reason in report.refused:
+        print(f"refused: {path}: {reason}", file=sys.stderr)
     print(f"Indexed into {_settings(args).store}: {report.summary()}")
-    return 0
+    return 1 if report.refused else 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from index.doctor import examine, format_findings
+
+    settings = _settings(args)
+    findings = examine(Path(settings.store), settings.chroma_url)
+    print(format_findings(Path(settings.store), findings))
+    return 1 if any(f.problem for f in findings) else 0
 
 
 def _progress_printer():
@@ -66,7 +84,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.interactive or not args.question:
         return _interactive(settings, args)
     answer = ask(" ".join(args.question), sources=_chosen_sources(args, settings), settings=settings)
-    print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if args.json else format_answer(answer))
+    print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if args.json
+          else format_answer(answer, explain=args.explain))
     return 0
 
 
@@ -87,10 +106,11 @@ def _chosen_sources(args: argparse.Namespace, settings: Settings) -> list[str] |
 
 
 def _interactive(settings: Settings, args: argparse.Namespace) -> int:
-    from qa.api import ask
+    from qa.api import ask, warm_up
     from qa.render_text import format_answer
 
     history: list = []
+    warm_up(settings)   # the models load before the prompt, not on the first question
     print("Ask about the indexed articles. An empty line or Ctrl-D quits; /new starts over.")
     while True:
         try:
@@ -109,11 +129,14 @@ def _interactive(settings: Settings, args: argparse.Namespace) -> int:
             print(f"error: {exc}")
             continue
         history.append(answer)
-        print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else format_answer(answer))
+        print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json
+              else format_answer(answer, explain=getattr(args, "explain", False)))
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    if args.benchmark:
+        return _benchmark(args)
     if args.squad:
         from qa.evaluation.squad import evaluate_squad, format_report
 
@@ -138,6 +161,19 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _benchmark(args: argparse.Namespace) -> int:
+    from qa.evaluation import benchmark, data
+
+    data.require(args.data)
+    names = args.sets.split(",") if args.sets else None
+    report = benchmark.pool(benchmark.run_benchmark(args.data, split=args.split, names=names, seed=args.seed,
+                                                    scale=args.scale))
+    benchmark.write_outputs(report, args.out, args.rows)
+    print(benchmark.markdown(report))
+    print(f"\nWritten: {args.out / 'benchmark.md'}, benchmark.json, reliability.png; every row in {args.rows}")
+    return 0
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     if args.cli:
         args.interactive, args.json = True, False
@@ -149,13 +185,18 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    if args.load:
+        from qa.load import run_load_bench
+
+        result = run_load_bench(args.load, args.questions)
+        return 1 if result.errors or result.differing else 0
     from qa.bench import run_bench
 
     run_bench(args)
     return 0
 
 
-READ_ONLY = (cmd_ask, cmd_list)
+READ_ONLY = (cmd_ask, cmd_list, cmd_doctor)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -164,17 +205,26 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--chroma-url", help="a Chroma server, e.g. http://127.0.0.1:8000 (default: $QA_CHROMA_URL)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("index", help="index .txt/.md articles (files or folders); unchanged files are skipped")
-    p.add_argument("paths", nargs="+", help="article files or folders")
+    p = sub.add_parser("index", help="index .txt/.md articles (files or folders); unchanged files are skipped; "
+                                     "without PATHS, repair the store (restore missing vectors)")
+    p.add_argument("paths", nargs="*", help="article files or folders (none: check and repair the store)")
     p.add_argument("--rebuild", action="store_true", help="rebuild from scratch (beside the old index, then swap)")
     p.add_argument("--prune", action="store_true", help="drop indexed articles not among PATHS")
+    p.add_argument("--replace", action="store_true",
+                   help="let these files replace indexed articles of the same name from elsewhere")
+    p.add_argument("--strict", action="store_true", help="stop at the first file that cannot be indexed")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("doctor", help="check the store (manifest, catalog, vectors, leftovers); prints the fix")
+    p.set_defaults(func=cmd_doctor)
 
     p = sub.add_parser("ask", help="ask a question; prints the answer and its citations")
     p.add_argument("question", nargs="*", help="the question (omit for interactive mode)")
     p.add_argument("--json", action="store_true", help="print the Answer as JSON")
     p.add_argument("-i", "--interactive", action="store_true", help="ask several questions, keeping the conversation")
+    p.add_argument("--explain", action="store_true",
+                   help="also print why: the signals behind the confidence and where the question's words were found")
     p.add_argument("--source", action="append", help="only this article (repeatable)")
     p.add_argument("--title", help="only articles whose title contains this text")
     p.add_argument("--path", help="only articles whose file path starts with this prefix")
@@ -191,6 +241,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stories", type=int, default=None, help="CoQA stories to use (default all of the source)")
     p.add_argument("--no-history", action="store_true", help="CoQA: only the run without history (default: with and without)")
     p.add_argument("--feedback", action="store_true", help="turn confirmed chat feedback into regression cases")
+    p.add_argument("--benchmark", action="store_true",
+                   help="the blind benchmark: fit and validation splits with unanswerable questions, one table")
+    p.add_argument("--split", default="all", choices=["fit", "validate", "all"], help="--benchmark: which split (default all)")
+    p.add_argument("--sets", default=None, help="--benchmark: comma-separated set names (default every set of the split)")
+    p.add_argument("--scale", type=float, default=1.0, help="--benchmark: sample size multiplier (default 1)")
+    p.add_argument("--data", type=Path, default=Path(".cache/bench"), help="--benchmark: data folder (default .cache/bench)")
+    p.add_argument("--out", type=Path, default=Path("docs/benchmark"),
+                   help="--benchmark: where the table (JSON, Markdown) and reliability diagram go (default docs/benchmark)")
+    p.add_argument("--rows", type=Path, default=Path(".cache/benchmark/rows.jsonl"),
+                   help="--benchmark: every scored question, with its text (git-ignored; default .cache/benchmark/rows.jsonl)")
     p.add_argument("--json-out", help="also write the report as JSON to this file")
     p.set_defaults(func=cmd_eval)
 
@@ -211,6 +271,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="measure speed and memory; prints a table")
     p.add_argument("--quick", action="store_true", help="only the seed-article measurements")
     p.add_argument("--scale", default=None, help="comma-separated corpus sizes to run (chunks)")
+    p.add_argument("--load", type=int, metavar="N", default=0,
+                   help="instead: N concurrent users against a real `qa chat` (errors, differing answers, "
+                        "latency, memory)")
+    p.add_argument("--questions", type=int, default=2000, help="--load: questions in all (default 2000)")
     p.set_defaults(func=cmd_bench)
     return parser
 
@@ -223,20 +287,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code = args.func(args)
+        if args.func in READ_ONLY and argv is None:
+            _exit_now(code)
+        sys.stdout.flush()
     except VerbatimError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    if args.func in READ_ONLY and argv is None:
-        _exit_now(code)
+    except BrokenPipeError:
+        return _reader_gone()
     return code
 
 
+def _reader_gone() -> int:
+    """The output's reader went away (`qa ask ... | head -1`): stop quietly, as Unix tools do."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())   # so the final flush at exit cannot fail again
+    return 128 + signal.SIGPIPE
+
+
 def _exit_now(code: int) -> None:
-    """End a read-only command without interpreter teardown: finalising torch, spaCy and
-    transformers modules takes about 1 s, a sixth of the cold `qa ask` budget. Nothing is
+    """End a read-only command without interpreter teardown: finalising the loaded modules
+    (spaCy, onnxruntime, Chroma; torch before) still takes about 1 s of a cold `qa ask`. Nothing is
     written by these commands, so nothing is lost."""
     sys.stdout.flush()
     sys.stderr.flush()

@@ -5,9 +5,13 @@
     ├── SourceError               a file that cannot be indexed (missing, binary, not UTF-8, wrong type, too big)
     ├── IndexMissingError         no index at the store location yet
     ├── IndexMismatchError        index built with another format version, model or settings
-    ├── IndexCorruptError         the store exists but cannot be read
+    ├── IndexCorruptError         the store exists but cannot be read, or its parts disagree
+    ├── IndexReadOnlyError        a write to a store this process may only read
     ├── IndexBusyError            another process is writing the index
-    └── StoreUnavailableError     a Chroma server named by QA_CHROMA_URL does not answer
+    ├── StoreUnavailableError     a Chroma server named by QA_CHROMA_URL does not answer
+    ├── BenchmarkDataError        the benchmark's data files are not downloaded yet
+    ├── LexiconMissingError       the WordNet tables were not built (`make install` builds them)
+    └── ModelMissingError         a model file the set-up makes (the ONNX copy of MiniLM) is missing
 """
 from __future__ import annotations
 
@@ -36,9 +40,25 @@ class IndexCorruptError(VerbatimError):
     pass
 
 
+class IndexReadOnlyError(VerbatimError):
+    pass
+
+
 class IndexBusyError(VerbatimError):
     pass
 
 
 class StoreUnavailableError(VerbatimError):
+    pass
+
+
+class BenchmarkDataError(VerbatimError):
+    pass
+
+
+class LexiconMissingError(VerbatimError):
+    pass
+
+
+class ModelMissingError(VerbatimError):
     pass

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
+from qa.errors import IndexReadOnlyError
 from qa.settings import Settings
 from qa.types import Answer
 
@@ -58,9 +59,13 @@ def record_feedback(answer: Answer, vote: str | None, *, answer_id: str, correct
         "not_in_article": bool(not_in_article),
     }
     path = feedback_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _append_lock, path.open("a", encoding="utf-8") as f:
-        f.write(json.dumps(record, ensure_ascii=False) + "\n")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with _append_lock, path.open("a", encoding="utf-8") as f:
+            f.write(json.dumps(record, ensure_ascii=False) + "\n")
+    except PermissionError as exc:
+        raise IndexReadOnlyError(f"Feedback cannot be saved: the index at {path.parent} is read-only for this "
+                                 f"user. Answers are not affected.") from exc
     return record
 
 

@@ -844,3 +844,13 @@ def _sentence_candidate(passage: Passage, ctx: _Context) -> Candidate:
     w = SENTENCE_WEIGHTS
     z = w["bias"] + w["cover"] * ctx.cover + w["retrieval"] * passage.score
     return Candidate(passage, passage.start, passage.end, passage.text, _sigmoid(z), "sentence")
+
+
+def span_label(candidate: Candidate) -> str:
+    """The entity label of the candidate's span ("PERSON", "DATE", ...), or "" when it is none."""
+    if candidate.kind != "span":
+        return ""
+    lo, hi = candidate.start - candidate.passage.start, candidate.end - candidate.passage.start
+    doc = nlp.parse(candidate.passage.text)
+    inside = [e for e in doc.ents if lo <= e.start_char and e.end_char <= hi]
+    return inside[0].label_ if len(inside) == 1 else ""

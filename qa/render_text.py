@@ -3,23 +3,41 @@ from __future__ import annotations
 
 import textwrap
 
-from qa.types import Answer
+from qa.types import Answer, Explanation
+
+HEADLINES = {
+    "answer": "Answer: {text}   (confidence {confidence:.2f})",
+    "unsure": "Not sure: perhaps \"{text}\"   (confidence {confidence:.2f}, below {threshold:.2f})",
+    "absent": "Not in the article (confidence {confidence:.2f}). Closest passages:",
+}
 
 
-def format_answer(answer: Answer, width: int = 88) -> str:
+def format_answer(answer: Answer, width: int = 88, explain: bool = False) -> str:
     lines = []
     if answer.interpreted and answer.interpreted != answer.question:
         lines.append(f"Read as: {answer.interpreted}")
-    if answer.found:
-        lines.append(f"Answer: {answer.text}   (confidence {answer.confidence:.2f})")
-        label = "Source"
-    else:
-        lines.append(f"Not in the article (confidence {answer.confidence:.2f}). Closest passages:")
-        label = "Closest"
+    threshold = answer.explanation.threshold if answer.explanation else 0.0
+    lines.append(HEADLINES[answer.verdict].format(text=answer.text or answer.guess, confidence=answer.confidence,
+                                                  threshold=threshold))
+    label = "Source" if answer.verdict != "absent" else "Closest"
     for n, c in enumerate(answer.citations, 1):
         head = f"[{n}] {c.source} [{c.start}:{c.end}]"
         lines.append(head)
         lines.extend(textwrap.wrap(c.quote, width, initial_indent="    ", subsequent_indent="    "))
         if n == 1 and label == "Source" and len(answer.citations) > 1:
             lines.append("    --- further passages ---")
+    if explain and answer.explanation:
+        lines.extend(format_explanation(answer.explanation))
     return "\n".join(lines)
+
+
+def format_explanation(why: Explanation) -> list[str]:
+    """The signals behind the confidence: words found where, answer types, each feature's push."""
+    lines = ["Why:", f"  answer type wanted: {why.wanted or '-'}; found: {why.got or 'no entity'}"]
+    lines += [f"  question word {word!r}: {where}" for word, where in why.words]
+    features = dict(why.features)
+    pushes = sorted(why.contributions, key=lambda kv: -abs(kv[1]))
+    lines.append(f"  {'signal':<16}{'value':>8}{'push (log-odds)':>18}")
+    lines += [f"  {name:<16}{features.get(name, 0.0):>8.3f}{push:>+18.2f}" for name, push in pushes]
+    lines.append(f"  answered when the confidence is at least {why.threshold:.2f}")
+    return lines

@@ -77,7 +77,7 @@ class HybridRetriever(BaseRetriever):
         k = k or self.k
         sources = list(sources) if sources else self.sources
         texts = [question, *[t for t in also if t and t != question]]
-        # The query embedding (torch, one thread) runs beside the parse and the FTS5 search.
+        # The query embedding (onnxruntime, one thread) runs beside the parse and the FTS5 search.
         embedding = _embedding_thread().submit(self.store.embedder.embed_queries, texts)
         terms = [term for text in texts for term in query_terms(text)]
         lexical = self.store.catalog.search(terms, self.retrieve_k, sources)

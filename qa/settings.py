@@ -27,7 +27,7 @@ class Settings:
     retrieve_k: int = 40            # candidates each retriever contributes before fusion
     max_question_chars: int = 500
     max_file_bytes: int = 5_000_000
-    abstain_below: float = 0.50     # confidence under which found=False
+    answer_threshold: float | None = None   # answerability from which an answer is given (None: the fitted one)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "store", Path(self.store))
@@ -35,8 +35,8 @@ class Settings:
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"Settings.{name} must be a positive integer, got {value!r}")
-        if not 0.0 <= self.abstain_below <= 1.0:
-            raise ValueError(f"Settings.abstain_below must be in [0, 1], got {self.abstain_below!r}")
+        if self.answer_threshold is not None and not 0.0 <= self.answer_threshold <= 1.0:
+            raise ValueError(f"Settings.answer_threshold must be in [0, 1], got {self.answer_threshold!r}")
 
     def replace(self, **changes) -> "Settings":
         """A copy with some fields overridden; ``None`` values mean "keep the setting"."""

@@ -35,11 +35,42 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Explanation:
+    """Why the confidence is what it is: the confidence model's named inputs and what each
+    contributed (weight x value, in log-odds), where each question word was found, and the
+    answer type wanted and found."""
+
+    features: tuple[tuple[str, float], ...] = ()
+    contributions: tuple[tuple[str, float], ...] = ()
+    words: tuple[tuple[str, str], ...] = ()   # (question word, where it was found)
+    wanted: str = ""      # the answer type the question asks for ("PERSON", "DATE", ...)
+    got: str = ""         # the answer's type (entity label) or "" when it carries none
+    answerable: float = 0.0  # the probability that the article answers the question at all
+    threshold: float = 0.0   # an answer is given when ``answerable`` is at least this
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"features": dict(self.features), "contributions": dict(self.contributions),
+                "words": dict(self.words), "wanted": self.wanted, "got": self.got,
+                "answerable": round(self.answerable, 4), "threshold": round(self.threshold, 4)}
+
+
+VERDICTS = ("answer", "unsure", "absent")
+
+
+@dataclass(frozen=True)
 class Answer:
     """An extractive answer: a verbatim span plus the sentences that support it.
 
-    When ``found`` is False the article does not answer the question; ``text`` is empty and
-    ``citations`` hold the closest passages so a person can look for themselves.
+    ``confidence`` is the estimated probability that the answer (or, when withheld, the guess)
+    is right; the answer is given when the article probably answers the question (see
+    ``qa.confidence``). ``verdict`` says what a front end shows:
+
+    - ``"answer"`` (``found``): ``text``/``span`` is the answer, ``citations[0]`` its sentence;
+    - ``"unsure"``: not confident enough to answer; ``text`` is empty, ``guess``/``guess_span``
+      hold the tentative span, shown as "Not sure" inside its sentence (``citations[0]``);
+    - ``"absent"``: some of the question's words occur nowhere in the article ("Not in the
+      article"); ``citations`` hold the closest passages so a person can look for themselves
+      (the guess is kept for evaluation).
     """
 
     question: str
@@ -50,6 +81,21 @@ class Answer:
     span: Span | None = None
     interpreted: str = ""  # the question as the system read it (conversation context)
     timings_ms: dict[str, float] = field(default_factory=dict, compare=False)
+    verdict: str = ""      # "answer" / "unsure" / "absent"; "" means derived from ``found``
+    guess: str = ""        # the best span when the answer is withheld, else ""
+    guess_span: Span | None = None
+    explanation: Explanation | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.verdict:
+            object.__setattr__(self, "verdict", "answer" if self.found else "absent")
+        if self.verdict not in VERDICTS or (self.verdict == "answer") != self.found:
+            raise ValueError(f"verdict {self.verdict!r} does not fit found={self.found}")
+
+    @property
+    def best_text(self) -> str:
+        """The answer, or the withheld guess: what "answer every question" would show."""
+        return self.text if self.found else self.guess
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -60,4 +106,8 @@ class Answer:
             "confidence": round(self.confidence, 4),
             "span": dataclasses.asdict(self.span) if self.span else None,
             "citations": [c.to_dict() for c in self.citations],
+            "verdict": self.verdict,
+            "guess": ({"text": self.guess, "span": dataclasses.asdict(self.guess_span)}
+                      if self.guess_span else None),
+            "explanation": self.explanation.to_dict() if self.explanation else None,
         }

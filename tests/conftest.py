@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 for _name, _value in {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1",
-                      "GRADIO_ANALYTICS_ENABLED": "False", "QA_TORCH_THREADS": "1"}.items():
+                      "GRADIO_ANALYTICS_ENABLED": "False"}.items():
     os.environ[_name] = _value
 
 ROOT = Path(__file__).resolve().parent.parent

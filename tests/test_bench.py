@@ -28,8 +28,20 @@ def test_chunk_tiers_add_deterministic_filler_beyond_the_real_corpus():
 
 def test_table_row_shows_ratios():
     row = bench.table_row({"tier": "100000", "articles": 6000, "chunks": 100123, "index_per_s": 120.0,
-                           "raw_encode_per_s": 150.0, "ask_p50_ms": 90.0, "ask_p95_ms": 180.0,
-                           "retrieve_p50_ms": 40.0, "floor_p50_ms": 30.0, "peak_rss_mb": 1500.0,
+                           "raw_encode_per_s": 150.0, "torch_encode_per_s": 100.0, "ask_p50_ms": 90.0,
+                           "ask_p95_ms": 180.0, "retrieve_p50_ms": 40.0, "floor_p50_ms": 30.0, "peak_rss_mb": 1500.0,
                            "worker_peak_rss_mb": 350.0, "index_mb": 400.0, "cold_start_s": 5.5,
                            "cold_peak_rss_mb": 700.0})
-    assert row.startswith("| 100,000 chunks | 6,000 | 100,123 | 120 | 150 | 80% | 90 / 180 | 40 | 30 | 3.0x |")
+    assert row.startswith("| 100,000 chunks | 6,000 | 100,123 | 120 | 150 | 80% | 100 | 90 / 180 | 40 | 30 | 3.0x |")
+
+
+def test_startup_lines_give_the_cold_ratio_and_the_chat_memory():
+    lines = bench.startup_lines({"cold_runs": 5, "cold_median_s": 3.0, "cold_median_peak_rss_mb": 310.0,
+                                 "spacy_load_median_s": 5.0, "spacy_load_median_peak_rss_mb": 340.0,
+                                 "chat_asks": 50, "chat_ready_rss_mb": 300.0, "chat_first_ask_ms": 45.0,
+                                 "chat_rss_mb": 380.0, "chat_peak_rss_mb": 390.0})
+    text = "\n".join(lines)
+    assert "3.00 s, peak RSS 310 MB" in text and "5.00 s (340 MB)" in text and "ratio 0.60" in text
+    assert "first question 45 ms" in text and "after 50 questions through /ask 380 MB (peak 390 MB)" in text
+    assert bench.startup_lines({"tier": "1000a"}) == []
+

@@ -32,6 +32,7 @@ ARTIFACTS = ROOT / "artifacts"
 SCRIPT_ARTICLE = ROOT / "tests" / "data" / "script_article.txt"
 SEED = SEED_ARTICLE.name
 EDITOR_Q = "Who is the editor-in-chief of Sputnik Azerbaijan?"
+OFF_TOPIC_Q = "Which football team won the league this season?"
 TIMEOUT_MS = 30_000
 
 
@@ -178,8 +179,8 @@ def test_follow_up_turn_uses_the_conversation(page, settings):
 
 
 def test_unanswerable_question_says_not_in_the_article(page, settings):
-    expected = ask("What is the population of Baku?", settings=settings)
-    message = ask_in_page(page, "What is the population of Baku?")
+    expected = ask(OFF_TOPIC_Q, settings=settings)
+    message = ask_in_page(page, OFF_TOPIC_Q)
     assert "vb-notfound" in message.get_attribute("class")
     assert message.locator(".vb-text").inner_text().startswith("Not in the article.")
     assert message.locator(".vb-closest-head").inner_text().lower() == "closest passages"
@@ -249,6 +250,32 @@ def test_binary_upload_is_refused_with_a_reason(page, tmp_path):
     assert page.locator("#vb-scope").get_by_label("scan.txt").count() == 0
 
 
+def test_an_upload_replaces_an_article_only_when_asked_and_says_what_it_replaced(page, settings, tmp_path):
+    """Anyone who can reach the chat could otherwise swap the seed article for their own text."""
+    from qa.library import add_article
+
+    title = get_article(SEED, settings).title
+    impostor = tmp_path / SEED
+    impostor.write_text("Nothing happened\n\nThe editor-in-chief of Sputnik Azerbaijan is Nobody Atall.\n",
+                        encoding="utf-8")
+    page.locator("#vb-library").get_by_text("Add or remove articles").click()
+    page.locator("#vb-upload input[type=file]").set_input_files(str(impostor))
+    page.wait_for_selector("#vb-upload-note :text('Not added')")
+    note = page.locator("#vb-upload-note").inner_text()
+    assert "already indexed" in note and "Replace the indexed article of the same name" in note
+    assert "Belousov" in ask(EDITOR_Q, settings=settings).text
+    try:
+        page.locator("#vb-replace").get_by_role("checkbox").check()
+        page.locator("#vb-upload input[type=file]").set_input_files(str(impostor))
+        page.wait_for_selector("#vb-upload-note :text('Replaced')")
+        assert title in page.locator("#vb-upload-note").inner_text()             # says what it replaced
+        assert not page.locator("#vb-replace").get_by_role("checkbox").is_checked()   # asked once, not forever
+        assert "Nobody Atall" in ask(EDITOR_Q, settings=settings).text
+    finally:                                                                       # the seed back
+        add_article(SEED, SEED_ARTICLE.read_bytes(), settings, replace=True)
+    assert "Belousov" in ask(EDITOR_Q, settings=settings).text
+
+
 def test_thumbs_feedback_and_correction_become_cases(page, settings, tmp_path):
     feedback.feedback_path(settings).unlink(missing_ok=True)
     ask_in_page(page, EDITOR_Q)
@@ -283,3 +310,42 @@ def test_copy_puts_answer_and_citation_on_the_clipboard(page):
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.startswith(f"Q: {EDITOR_Q}\nYevgeny Belousov") or "Belousov" in copied.splitlines()[1]
     assert f"[1] \u201cDetained in the raid" in copied and SEED in copied
+
+
+@pytest.fixture(scope="module")
+def strict_url(settings):
+    """The same store served with a threshold no answer reaches: every answer is withheld."""
+    from ui.app import launch
+
+    port = free_port()
+    app = launch(settings.replace(answer_threshold=0.999), "127.0.0.1", port, None, block=False)
+    yield f"http://127.0.0.1:{port}/"
+    app.close()
+
+
+def test_confident_not_sure_and_not_in_the_article_look_different(page, browser, strict_url, settings):
+    sure = ask_in_page(page, EDITOR_Q)
+    assert "vb-found" in sure.get_attribute("class")
+    sure.locator("details.vb-why summary").click()
+    why = sure.locator("details.vb-why")
+    assert "Answer type wanted: PERSON" in why.inner_text()
+    assert why.locator("table.vb-signals tr").count() > 3
+
+    expected = ask(EDITOR_Q, settings=settings.replace(answer_threshold=0.999))
+    assert expected.verdict == "unsure" and expected.guess == "Yevgeny Belousov"
+    tab = browser.new_page()
+    tab.set_default_timeout(TIMEOUT_MS)
+    tab.goto(strict_url)
+    tab.locator("#vb-question").get_by_role("textbox").wait_for()
+    unsure = ask_in_page(tab, EDITOR_Q)
+    assert "vb-unsure" in unsure.get_attribute("class")
+    assert unsure.locator(".vb-text").inner_text().startswith("Not sure.")
+    assert unsure.locator("mark.vb-guess").inner_text() == "Yevgeny Belousov"
+    guess = tab.eval_on_selector("#vb-doc .vb-guess", "s => [+s.dataset.start, +s.dataset.end, s.textContent]")
+    assert guess == [expected.guess_span.start, expected.guess_span.end, "Yevgeny Belousov"]
+    shoot(tab, "not-sure.png")
+
+    absent = ask_in_page(tab, OFF_TOPIC_Q)
+    assert "vb-notfound" in absent.get_attribute("class")
+    assert tab.locator("#vb-doc .vb-guess, #vb-doc .vb-answer").count() == 0
+    tab.close()

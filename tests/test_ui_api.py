@@ -104,7 +104,7 @@ def test_ask_returns_structured_answer_with_offsets_into_the_document(client, se
 
 @slow
 def test_unanswerable_question_returns_closest_passages(client, served):
-    result = client.predict("What is the population of Baku?", api_name="/ask")
+    result = client.predict("Which football team won the league this season?", api_name="/ask")
     assert result["found"] is False and result["text"] == "" and result["span"] is None
     text = get_article(SEED, served[0]).text
     assert result["citations"] and all(text[c["start"]:c["end"]] == c["quote"] for c in result["citations"])
@@ -156,3 +156,36 @@ def test_login_is_required_when_auth_is_set(seed_store):
         assert "found" in result
     finally:
         app.close()
+
+
+@slow
+def test_the_chat_loads_its_models_before_it_serves(seed_store):
+    """In a fresh process: once ``launch`` returns (Gradio says it is running), spaCy, the query
+    encoder and its word table are loaded, so the first question does not wait for them; and
+    neither torch nor transformers was imported for it."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    code = ("import sys; from index import embed, nlp; from qa.settings import Settings; from ui.app import launch; "
+            f"app = launch(Settings(store={str(seed_store)!r}), '127.0.0.1', {free_port()}, None, block=False); "
+            "print('loaded:', nlp.pipeline.cache_info().currsize, embed._encoder_with.cache_info().currsize, "
+            "embed._word_table.cache_info().currsize, 'torch' in sys.modules or 'transformers' in sys.modules); "
+            "app.close()")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300,
+                         check=True)
+    loaded = next(line for line in out.stdout.splitlines() if line.startswith("loaded:"))   # close() prints too
+    assert loaded.split()[1:] == ["1", "1", "1", "False"], out.stdout + out.stderr
+
+
+@slow
+def test_warming_up_leaves_a_missing_store_to_the_first_question(tmp_path):
+    from qa.api import ask, warm_up
+    from qa.errors import IndexMissingError
+
+    settings = Settings(store=tmp_path / "nowhere")
+    warm_up(settings)
+    assert not (tmp_path / "nowhere").exists()
+    with pytest.raises(IndexMissingError, match="qa index"):
+        ask("Who?", settings=settings)

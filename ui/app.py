@@ -26,6 +26,7 @@ from ui import render
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 7860
 EXAMPLES_SHOWN = 5
+REPLACE_LABEL = "Replace the indexed article of the same name"   # the refusal's message names it
 
 TAGLINE = ("Answers quoted word for word from your articles. Every answer points to the sentence "
            "it comes from; when the article does not say, Verbatim says so.")
@@ -71,6 +72,17 @@ CSS = """
 .vb-msg .vb-closest-head { margin: 6px 0 0; font-size: 12px; text-transform: uppercase;
                            letter-spacing: 0.06em; color: var(--vb-muted); }
 .vb-msg.vb-error { color: #991b1b; }
+.vb-msg.vb-unsure { border-left: 4px dashed #d97706; padding-left: 10px; }
+.vb-msg.vb-unsure .vb-text strong { color: #b45309; }
+.vb-msg mark.vb-guess, .vb-doc .vb-guess { background: transparent; outline: 2px dashed #d97706;
+                                           border-radius: 3px; padding: 0 1px; }
+.vb-msg details.vb-why summary { cursor: pointer; color: var(--vb-muted); font-size: 12.5px; margin-top: 4px; }
+.vb-msg details.vb-why { font-size: 12.5px; color: var(--vb-muted); }
+.vb-msg details.vb-why p { margin: 4px 0; }
+.vb-msg ul.vb-words { margin: 2px 0 4px 18px; padding: 0; }
+.vb-msg table.vb-signals td, .vb-msg table.vb-signals th { padding: 0 8px 0 0; text-align: left; }
+.vb-msg table.vb-signals td.vb-up { color: #15803d; }
+.vb-msg table.vb-signals td.vb-down { color: #b91c1c; }
 
 /* source panel */
 #vb-source { min-height: 200px; }
@@ -88,6 +100,7 @@ CSS = """
 .vb-key-support::before { background: var(--vb-support); }
 .vb-key-cite::before { background: var(--vb-cite); }
 .vb-key-closest::before { background: var(--vb-closest); }
+.vb-key-guess::before { background: transparent; outline: 2px dashed #d97706; }
 .vb-elsewhere { font-size: 12px; color: var(--vb-muted); margin-top: 4px; }
 .vb-doc { position: relative; max-height: 640px; overflow-y: auto; padding: 8px 22px 18px;
           font-family: Georgia, "Iowan Old Style", "Times New Roman", serif; font-size: 16px;
@@ -311,6 +324,9 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
                     upload = gr.File(label="Add an article (.txt or .md, up to "
                                            f"{settings.max_file_bytes // 1_000_000} MB)", file_types=[".txt", ".md"],
                                      file_count="single", type="filepath", elem_id="vb-upload", height=110)
+                    replace = gr.Checkbox(label=REPLACE_LABEL, value=False, elem_id="vb-replace",
+                                          info="Off: an upload never replaces an indexed article; a file "
+                                               "whose name is taken is refused.")
                     upload_note = gr.Markdown(elem_id="vb-upload-note")
                     with gr.Row(equal_height=True):
                         removable = gr.Dropdown(sources_now, value=None, label="Remove an article", scale=3,
@@ -378,7 +394,10 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
             if entry is None:
                 return gr.skip(), gr.skip(), gr.skip(), "Only answers can be rated."
             vote = {True: "up", False: "down"}.get(data.liked) if isinstance(data.liked, bool) else None
-            feedback.record_feedback(entry["answer"], vote, answer_id=entry["id"], settings=settings)
+            try:
+                feedback.record_feedback(entry["answer"], vote, answer_id=entry["id"], settings=settings)
+            except VerbatimError as exc:
+                return gr.skip(), gr.skip(), gr.skip(), render.escape(str(exc))
             if vote == "down":
                 return gr.update(visible=True), index, gr.update(value=""), \
                     f"Thanks. If you know the right answer to *{render.escape(entry['answer'].question)}*, tell us below."
@@ -393,8 +412,11 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
                 return gr.update(visible=False), None, "Nothing to correct."
             if not (text or "").strip() and not not_in_article:
                 return gr.skip(), gr.skip(), "Type the correct answer, or tick that the article does not say."
-            feedback.record_feedback(entry["answer"], "down", answer_id=entry["id"], correct_answer=text,
-                                     not_in_article=not_in_article, settings=settings)
+            try:
+                feedback.record_feedback(entry["answer"], "down", answer_id=entry["id"], correct_answer=text,
+                                         not_in_article=not_in_article, settings=settings)
+            except VerbatimError as exc:
+                return gr.skip(), gr.skip(), render.escape(str(exc))
             return gr.update(visible=False), None, "Thanks: the correction was saved and will become a test case."
 
         send.click(on_correct, [correct, not_said, pending, answers], [correction, pending, note],
@@ -414,25 +436,24 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
 
         library_io = [scope, removable, shown, panel, examples]
 
-        def on_upload(path: str | None, ticked: list[str], state: list, progress=gr.Progress()):
+        def on_upload(path: str | None, ticked: list[str], state: list, replacing: bool, progress=gr.Progress()):
             from qa.library import add_article
 
             if not path:
-                return (gr.skip(),) * (len(library_io) + 2)
+                return (gr.skip(),) * (len(library_io) + 3)
             name = Path(path).name
             try:
                 progress(0.1, desc=f"Reading {name}")
                 data = Path(path).read_bytes()
                 progress(0.3, desc=f"Indexing {name} (splitting and embedding sentences)")
-                report = add_article(name, data, settings)
+                report = add_article(name, data, settings, replace=bool(replacing))
             except VerbatimError as exc:
-                return (*(gr.skip(),) * len(library_io), None, f"**Not added.** {render.escape(str(exc))}")
+                return (*(gr.skip(),) * len(library_io), None, gr.skip(), f"**Not added.** {render.escape(str(exc))}")
             progress(1.0, desc="Done")
-            verb = "Added" if report.added else "Updated" if report.updated else "Already indexed:"
-            note_text = f"{verb} **{render.escape(name)}** ({report.sentences_embedded} sentences embedded)."
-            return (*library_outputs(list(ticked or []) + [name], name, state), None, note_text)
+            return (*library_outputs(list(ticked or []) + [name], name, state), None, False,
+                    _upload_note(name, report))
 
-        upload.upload(on_upload, [upload, scope, answers], library_io + [upload, upload_note],
+        upload.upload(on_upload, [upload, scope, answers, replace], library_io + [upload, replace, upload_note],
                       api_visibility="private")
 
         def on_remove(source: str | None, ticked: list[str], state: list):
@@ -462,11 +483,12 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
         def ask_api(question: str, sources: list[str] | None = None, history: list[dict] | None = None) -> dict:
             """Answer a question; returns Answer.to_dict(): text, found, confidence, span and
             citations with [start, end) offsets into the article text. ``sources`` limits the
-            articles (default all); ``history`` is earlier chat messages ({"role", "content"})."""
+            articles (default all; one name may be a string); ``history`` is earlier chat messages
+            ({"role", "content"}). Bad input gets the same named errors as the command line."""
             try:
                 return _ask(question, history or None, sources or None, settings).to_dict()
             except VerbatimError as exc:
-                raise gr.Error(str(exc)) from exc
+                raise gr.Error(str(exc), print_exception=False) from exc   # a message, not a server fault
 
         def articles_api() -> list[dict]:
             """The indexed articles: source name, title and number of sentences."""
@@ -479,10 +501,23 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
     return app
 
 
+def _upload_note(name: str, report) -> str:
+    if report.replaced:
+        return f"Replaced {render.escape(report.replaced[0])} ({report.sentences_embedded} sentences embedded)."
+    verb = "Added" if report.added else "Updated" if report.updated else "Already indexed:"
+    return f"{verb} **{render.escape(name)}** ({report.sentences_embedded} sentences embedded)."
+
+
 def _ask(question: str, history: Any, sources: Sequence[str] | None, settings: Settings) -> Answer:
     from qa.api import ask
 
     return ask(question, history, sources=sources, settings=settings)
+
+
+def _warm_up(settings: Settings) -> None:
+    from qa.api import warm_up
+
+    warm_up(settings)
 
 
 # --------------------------------------------------------------------------------------------
@@ -520,6 +555,9 @@ def launch(settings: Settings | None = None, host: str | None = None, port: int 
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     settings = settings or Settings()
     host, port, credentials = resolve_address(host, port, auth)
+    if block:
+        print("Loading the models (spaCy, MiniLM) ...", flush=True)
+    _warm_up(settings)   # before Gradio says "Running on ...": the first question does not wait for them
     app = build_app(settings)
     app.queue(default_concurrency_limit=1)
     if host not in ("127.0.0.1", "localhost", "::1") and credentials is None:
@@ -527,5 +565,6 @@ def launch(settings: Settings | None = None, host: str | None = None, port: int 
     app.launch(server_name=host, server_port=port, auth=credentials, share=False, show_error=True,
                prevent_thread_lock=not block, inbrowser=False, quiet=not block, ssr_mode=False,
                max_file_size=settings.max_file_bytes, footer_links=["api"], mcp_server=False,
-               theme=theme(), css=CSS, head=HEAD)
+               theme=theme(), css=CSS, head=HEAD,
+               app_kwargs={"openapi_url": None})   # FastAPI's route list, served even behind --auth
     return app

@@ -15,7 +15,7 @@ import html
 from dataclasses import dataclass
 from typing import Sequence
 
-from qa.types import Answer, Citation
+from qa.types import Answer, Citation, Span
 
 BLOCK_TAGS = {"title": "h2", "byline": "p", "heading": "h3", "paragraph": "p", "pullquote": "blockquote"}
 
@@ -53,29 +53,43 @@ def error_html(message: str) -> str:
     return f'<div class="vb-msg vb-error"><strong>Could not answer.</strong> {escape(_one_line(message))}</div>'
 
 
+PLAIN_HEADLINES = {"answer": "{text}", "unsure": "Not sure: perhaps \u201c{text}\u201d", "absent": "Not in the article."}
+
+
 def answer_plaintext(answer: Answer) -> str:
     """What the Copy link puts on the clipboard: the answer and its numbered citations."""
-    lines = [answer.text if answer.found else "Not in the article."]
+    lines = [PLAIN_HEADLINES[answer.verdict].format(text=answer.text or answer.guess)]
     if answer.interpreted:
         lines.insert(0, f"Q: {answer.interpreted}")
     else:
         lines.insert(0, f"Q: {answer.question}")
-    if answer.citations and not answer.found:
+    if answer.citations and answer.verdict == "absent":
         lines.append("Closest passages:")
-    shown = answer.citations if not answer.found else answer.citations[:1]
+    shown = answer.citations if answer.verdict == "absent" else answer.citations[:1]
     for n, c in enumerate(shown, 1):
         lines.append(f"[{n}] \u201c{_one_line(c.quote)}\u201d \u2014 {c.source}, characters {c.start}\u2013{c.end}")
     return "\n".join(lines)
 
 
-def _citation_item(turn: int, n: int, c: Citation) -> str:
+def _citation_item(turn: int, n: int, c: Citation, guess: Span | None = None) -> str:
     return (f'<li><a class="vb-ref" href="{cite_href(turn, n)}" title="Show in the article">[{n}]</a> '
-            f'<span class="vb-quote">{escape(_quoted(c.quote))}</span> '
+            f'<span class="vb-quote">{_quote_html(c, guess)}</span> '
             f'<span class="vb-src">{escape(c.source)}</span></li>')
 
 
-def _citation_list(turn: int, citations: Sequence[Citation], first: int = 1, cls: str = "vb-cites") -> str:
-    items = "".join(_citation_item(turn, n, c) for n, c in enumerate(citations, first))
+def _quote_html(c: Citation, guess: Span | None) -> str:
+    """The quoted passage, with the tentative span of a "Not sure" marked inside it (by offsets)."""
+    if guess is None or guess.source != c.source or not c.start <= guess.start < guess.end <= c.end:
+        return escape(_quoted(c.quote))
+    lo, hi = guess.start - c.start, guess.end - c.start
+    return ("\u201c" + escape(_one_line(c.quote[:lo])) + (" " if c.quote[lo - 1:lo].isspace() else "")
+            + f'<mark class="vb-guess">{escape(_one_line(c.quote[lo:hi]))}</mark>'
+            + (" " if c.quote[hi:hi + 1].isspace() else "") + escape(_one_line(c.quote[hi:])) + "\u201d")
+
+
+def _citation_list(turn: int, citations: Sequence[Citation], first: int = 1, cls: str = "vb-cites",
+                   guess: Span | None = None) -> str:
+    items = "".join(_citation_item(turn, n, c, guess if n == 1 else None) for n, c in enumerate(citations, first))
     return f'<ol class="{cls}">{items}</ol>'
 
 
@@ -96,22 +110,29 @@ def _read_as(answer: Answer) -> str:
 def answer_html(answer: Answer, turn: int) -> str:
     """The assistant message for ``answer``; ``turn`` is its index in the chat (for links).
 
-    Found: the answer in bold with [1], the supporting sentence as citation [1], the other
-    passages folded away. Not found: a plain statement and the closest passages, numbered.
+    An answer: in bold with [1], the supporting sentence as citation [1], the other passages
+    folded away. Not sure: the tentative span marked inside its sentence, said to be a guess.
+    Not in the article: a plain statement and the closest passages, numbered. Each ends with
+    a folded "Why?" that shows the signals behind the confidence.
     """
-    if not answer.found:
+    if answer.verdict == "absent":
         return _not_found_html(answer, turn)
     first, rest = answer.citations[:1], answer.citations[1:]
     ref = f' <a class="vb-ref" href="{cite_href(turn, 1)}" title="Show in the article">[1]</a>' if first else ""
-    parts = [f'<div class="vb-msg vb-found">', _read_as(answer),
-             f'<p class="vb-text"><strong>{escape(_one_line(answer.text))}</strong>{ref}</p>']
+    if answer.verdict == "unsure":
+        parts = ['<div class="vb-msg vb-unsure">', _read_as(answer),
+                 f'<p class="vb-text"><strong>Not sure.</strong> Perhaps \u201c{escape(_one_line(answer.guess))}\u201d'
+                 f'{ref}, but the reader is not confident enough to answer.</p>']
+    else:
+        parts = ['<div class="vb-msg vb-found">', _read_as(answer),
+                 f'<p class="vb-text"><strong>{escape(_one_line(answer.text))}</strong>{ref}</p>']
     if first:
-        parts.append(_citation_list(turn, first))
+        parts.append(_citation_list(turn, first, guess=answer.guess_span))
     if rest:
         noun = "passage" if len(rest) == 1 else "passages"
         parts.append(f'<details class="vb-more"><summary>{len(rest)} more {noun}</summary>'
                      f'{_citation_list(turn, rest, first=2)}</details>')
-    parts += [_footer(answer, turn), "</div>"]
+    parts += [_footer(answer, turn), _why_html(answer), "</div>"]
     return "".join(parts)
 
 
@@ -122,8 +143,25 @@ def _not_found_html(answer: Answer, turn: int) -> str:
     if answer.citations:
         parts.append('<p class="vb-closest-head">Closest passages</p>')
         parts.append(_citation_list(turn, answer.citations, cls="vb-cites vb-closest"))
-    parts += [_footer(answer, turn), "</div>"]
+    parts += [_footer(answer, turn), _why_html(answer), "</div>"]
     return "".join(parts)
+
+
+def _why_html(answer: Answer) -> str:
+    """A folded "Why?": answer types, where each question word was found, each signal's push."""
+    why = answer.explanation
+    if why is None:
+        return ""
+    features = dict(why.features)
+    words = "".join(f"<li><b>{escape(w)}</b>: {escape(where)}</li>" for w, where in why.words)
+    rows = "".join(f'<tr><td>{escape(name)}</td><td>{features.get(name, 0.0):.2f}</td>'
+                   f'<td class="{"vb-up" if push >= 0 else "vb-down"}">{push:+.2f}</td></tr>'
+                   for name, push in sorted(why.contributions, key=lambda kv: -abs(kv[1])))
+    return (f'<details class="vb-why"><summary>Why?</summary>'
+            f'<p>Answer type wanted: <b>{escape(why.wanted or "-")}</b>; found: <b>{escape(why.got or "no entity")}</b>. '
+            f'An answer is given from confidence {why.threshold:.2f}.</p>'
+            f'<ul class="vb-words">{words}</ul>'
+            f'<table class="vb-signals"><tr><th>signal</th><th>value</th><th>push</th></tr>{rows}</table></details>')
 
 
 # --------------------------------------------------------------------------------------------
@@ -136,7 +174,7 @@ class Highlight:
 
     start: int
     end: int
-    kind: str  # "support" (citation 1 of a found answer), "cite", "closest" or "answer"
+    kind: str  # "support" (citation 1), "cite", "closest", "answer" or "guess" (a "Not sure" span)
     n: int
 
 
@@ -147,10 +185,11 @@ def highlights(answer: Answer | None, source: str) -> list[Highlight]:
     marks = []
     for n, c in enumerate(answer.citations, 1):
         if c.source == source:
-            kind = "closest" if not answer.found else ("support" if n == 1 else "cite")
+            kind = "closest" if answer.verdict == "absent" else ("support" if n == 1 else "cite")
             marks.append(Highlight(c.start, c.end, kind, n))
-    if answer.found and answer.span and answer.span.source == source:
-        marks.append(Highlight(answer.span.start, answer.span.end, "answer", 0))
+    span = answer.span if answer.found else answer.guess_span if answer.verdict == "unsure" else None
+    if span and span.source == source:
+        marks.append(Highlight(span.start, span.end, "answer" if answer.found else "guess", 0))
     return marks
 
 
@@ -162,12 +201,15 @@ def _mark_open(h: Highlight, start: int, end: int, focus: int | None) -> str:
             f'{badge}')
 
 
+_SPAN_CLASS = {"answer": "vb-answer", "guess": "vb-answer vb-guess"}
+
+
 def _inner(text: str, start: int, end: int, span: Highlight | None) -> str:
     if span is None or span.end <= start or span.start >= end:
         return escape(text[start:end])
     lo, hi = max(span.start, start), min(span.end, end)
     return (escape(text[start:lo])
-            + f'<span class="vb-answer" data-start="{lo}" data-end="{hi}">{escape(text[lo:hi])}</span>'
+            + f'<span class="{_SPAN_CLASS[span.kind]}" data-start="{lo}" data-end="{hi}">{escape(text[lo:hi])}</span>'
             + escape(text[hi:end]))
 
 
@@ -189,8 +231,8 @@ def marked_text(text: str, start: int, end: int, marks: Sequence[Highlight], foc
     >>> marked_text("a <b> c", 0, 7, [Highlight(2, 5, "support", 1)])
     'a <mark class="vb-hl vb-support" id="vb-c1" data-n="1" data-start="2" data-end="5"><sup class="vb-badge">1</sup>&lt;b&gt;</mark> c'
     """
-    span = next((m for m in marks if m.kind == "answer"), None)
-    cites = _disjoint([m for m in marks if m.kind != "answer"])
+    span = next((m for m in marks if m.kind in _SPAN_CLASS), None)
+    cites = _disjoint([m for m in marks if m.kind not in _SPAN_CLASS])
     if span is not None and not any(c.start <= span.start and span.end <= c.end for c in cites):
         cites = _disjoint(cites + [Highlight(span.start, span.end, "support", 0)])
     out, pos = [], start
@@ -223,7 +265,11 @@ def source_html(view, answer: Answer | None = None, focus: int | None = None) ->
 
 def _panel_head(view, answer: Answer | None, marks: Sequence[Highlight]) -> str:
     legend = ""
-    if answer is not None and answer.found:
+    if answer is not None and answer.verdict == "unsure":
+        legend = ('<span class="vb-key vb-key-guess">tentative answer (not sure)</span>'
+                  '<span class="vb-key vb-key-support">its sentence</span>'
+                  '<span class="vb-key vb-key-cite">other passages</span>')
+    elif answer is not None and answer.found:
         legend = ('<span class="vb-key vb-key-answer">answer</span>'
                   '<span class="vb-key vb-key-support">supporting sentence</span>'
                   '<span class="vb-key vb-key-cite">other passages</span>')

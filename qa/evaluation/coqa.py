@@ -113,8 +113,9 @@ def _locate(text: str, span: str, raw_start: int) -> tuple[int, int] | None:
 def default_opener(name: str, text: str) -> AskFn:  # pragma: no cover - needs the full pipeline
     """Index the story into its own temporary store and answer with ``qa.api.ask``.
 
-    Every scored CoQA question has an answer in the story, so abstention is off (as in the
-    SQuAD evaluation): the scores measure the answers, with and without history.
+    Every scored CoQA question has an answer in the story, so every answer is scored, withheld
+    or not (its guess), as in the SQuAD evaluation: the scores measure the answers, with and
+    without history.
     """
     import tempfile
 
@@ -124,7 +125,7 @@ def default_opener(name: str, text: str) -> AskFn:  # pragma: no cover - needs t
 
     tmp = tempfile.TemporaryDirectory(prefix="verbatim-coqa-")
     build_index(Path(tmp.name) / "store", {name: text})
-    settings = Settings(store=Path(tmp.name) / "store", abstain_below=0.0)
+    settings = Settings(store=Path(tmp.name) / "store")
 
     class _Story:
         def __call__(self, question: str, history: Sequence[Answer] | None) -> Answer:
@@ -171,7 +172,7 @@ def _run_story(story: Story, ask: AskFn, with_history: bool) -> list[dict]:
 
 
 def score_turn(story: Story, turn: Turn, answer: Answer, latency_ms: float = 0.0) -> dict:
-    predicted = answer.text if answer.found else ""
+    predicted = answer.best_text
     cited = answer.citations[0] if answer.citations else None
     overlap = None
     if turn.rationale is not None and cited is not None:

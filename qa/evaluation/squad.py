@@ -7,7 +7,7 @@ default opener indexes the article into its own temporary store and calls ``qa.a
 
 Scores (official SQuAD v1.1 normalisation, max over the gold answers):
 
-    em, f1             exact match and token F1 of ``answer.text`` ("" when not found)
+    em, f1             exact match and token F1 of the answer (or of the guess when withheld)
     citation_recall    a gold answer text lies inside ``citations[0].quote``
     retrieval@k        the sentence holding a gold answer start is among the first k citations
     latency_ms         mean wall time of one question (indexing excluded)
@@ -127,8 +127,8 @@ def _locate(text: str, answer: str, raw_start: int) -> int | None:
 def default_opener(name: str, text: str) -> AskFn:  # pragma: no cover - needs the full pipeline
     """Index ``text`` into its own temporary store and answer with ``qa.api.ask``.
 
-    SQuAD v1.1 has no unanswerable questions, so every question is answered (abstention off);
-    what abstention would have done is reported from the confidences (``would_abstain``).
+    SQuAD v1.1 has no unanswerable questions, so every answer is scored, withheld or not (its
+    guess); what abstention did is reported as ``would_abstain``.
     """
     import tempfile
 
@@ -138,7 +138,7 @@ def default_opener(name: str, text: str) -> AskFn:  # pragma: no cover - needs t
 
     tmp = tempfile.TemporaryDirectory(prefix="verbatim-squad-")
     build_index(tmp.name, {name: text})
-    settings = Settings(store=Path(tmp.name), abstain_below=0.0)
+    settings = Settings(store=Path(tmp.name))
 
     class _Article:
         def __call__(self, question: str) -> Answer:
@@ -189,7 +189,7 @@ def _score_article(article: Article, ask: AskFn) -> list[dict]:
 def score_answer(question: Question, answer: Answer, latency_ms: float = 0.0) -> dict:
     """One row of the report: the metrics of one answer to one question."""
     golds = [g.text for g in question.golds]
-    predicted = answer.text if answer.found else ""
+    predicted = answer.best_text
     cites = answer.citations
     row = {
         "id": question.id, "question": question.text, "prediction": predicted,
@@ -220,10 +220,7 @@ def summarise(rows: list[dict], **meta) -> dict:
                   latency_p50_ms=latencies[n // 2] if n else 0.0, located=len(located), rows=rows)
     for k in RECALL_AT:
         report[f"retrieval@{k}"] = mean(f"retrieval@{k}", located)
-    from qa.settings import Settings
-
-    threshold = Settings().abstain_below
-    kept = [r for r in rows if r["confidence"] >= threshold]
+    kept = [r for r in rows if r["found"]]
     report["would_abstain"] = 1.0 - len(kept) / n if n else 0.0
     report["f1_when_answering"] = mean("f1", kept)
     return report
