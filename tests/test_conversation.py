@@ -44,9 +44,6 @@ CASES = [
      "Did Putin call him?", "Did Putin call Ilham Aliyev?"),
     ("she-common-noun", [("what was the name of the girl?", "Anna", "")],
      "what did she want?", "what did the girl want?"),
-    ("she-learnt-gender", [("Who wrote the letter?", "Maria Lopez", ""),
-                           ("What did she ask for?", "more time", "")],
-     "Who answered her?", "Who answered Maria Lopez?"),
     ("he-skips-a-woman", [("Who did Mr. Adams meet?", "his sister", "")],
      "Where does he live?", "Where does Mr. Adams live?"),
     ("they-coordinated-names", [("Who was detained in the raid?", "Sputnik Azerbaijan's editor-in-chief "
@@ -78,16 +75,9 @@ CASES = [
      "What was their name?", "What was the two brothers' name?"),
     ("its-typed-answer", [("Which media outlet's offices did masked police storm?", "Sputnik Azerbaijan", "")],
      "When was its accreditation revoked?", "When was Sputnik Azerbaijan's accreditation revoked?"),
-    # demonstratives
-    ("that-visit", [("What else did Azerbaijan call off?", "a visit to Baku by a Russian deputy prime minister", VISIT)],
-     "Why was that visit canceled?", "Why was the visit to Baku by a Russian deputy prime minister canceled?"),
-    ("those-events-from-evidence", [("Who canceled concerts?", "the Culture Ministry", VISIT)],
-     "Who organised those events?", "Who organised the other events?"),
-    ("that-charge-from-verb", [("What were Belousov and Kartavykh charged with?", "conspiracy to commit fraud", "")],
-     "What maximum sentence does that charge carry?",
-     "What maximum sentence does the charge of conspiracy to commit fraud carry?"),
-    ("that-visit-answer-unparsed", [("What else did Azerbaijan call off?", "visit to Baku by a Russian deputy prime minister", VISIT)],
-     "Who was to make that visit?", "Who was to make the visit to Baku by a Russian deputy prime minister?"),
+    # demonstratives are left as typed (resolving them did not pay on CoQA: README)
+    ("that-visit-left-as-typed", [("What else did the council call off?", "a visit to the island by the minister", "")],
+     "Why was that visit canceled?", "Why was that visit canceled?"),
     # "one" anaphora
     ("the-older-one", [("Who died in police custody?", "Two brothers, Ziyaddin and Huseyn Safarov", BROTHERS)],
      "How old was the older one?", "How old was the older brother?"),
@@ -97,13 +87,13 @@ CASES = [
     # elliptical follow-ups
     ("and-name", [("Who is the editor-in-chief of Sputnik Azerbaijan?", "Yevgeny Belousov", DETAINED),
                   ("What was Yevgeny Belousov charged with?", "conspiracy to commit fraud", "")],
-     "And Kartavykh?", "What was Igor Kartavykh charged with?"),
+     "And Kartavykh?", "What was Kartavykh charged with?"),
     ("and-the-other-noun", [("How old was the older brother?", "60-year-old", "")],
      "And the younger brother?", "How old was the younger brother?"),
     ("what-about-the-second-one", [("What caused the first death?", "heart failure", "")],
      "What about the second one?", "What caused the second death?"),
     ("how-about-possessive", [("What is Igor Kartavykh's position?", "editorial board director", DETAINED)],
-     "How about Belousov?", "What is Yevgeny Belousov's position?"),
+     "How about Belousov?", "What is Belousov's position?"),
     ("and-name-no-counterpart", [("Who is the editor-in-chief of Sputnik Azerbaijan?", "Yevgeny Belousov", "")],
      "And Kartavykh?", "And Kartavykh?"),
     ("bare-why-object", [("What did Azerbaijan cancel?", "a scheduled trip to Moscow by government officials", "")],
@@ -344,12 +334,27 @@ def conversation_params():
             for name in sorted(CONVERSATION_FILES) for c in load_conversations(name)[1]]
 
 
+# Turns the resolver reads otherwise than the file says, even after the gold answers; a listed
+# turn that is read as written again fails the test (remove it from here).
+READING_MISSES = {
+    ("seed", "c01", "And Kartavykh?"):
+        "read 'What was Kartavykh charged with?': the full_name rule was removed (README, Removed resolver rules)",
+    ("seed", "c03", "Who was to make that visit?"): "demonstratives are left as typed (rule removed)",
+    ("seed", "c04", "Who were to go on that trip?"): "demonstratives are left as typed (rule removed)",
+    ("seed", "c14", "What maximum sentence does that charge carry?"): "demonstratives are left as typed (rule removed)",
+}
+
+
 @pytest.mark.parametrize("name, conversation", conversation_params())
 def test_conversation_resolves_with_gold_answers(name, conversation):
     """Every turn is read as written in the file when the earlier answers are the gold ones."""
     history = []
     for turn in conversation["turns"]:
-        assert resolve(turn["question"], turns_from_history(history)) == turn["interpreted"]
+        reading = resolve(turn["question"], turns_from_history(history))
+        if (name, conversation["id"], turn["question"]) in READING_MISSES:
+            assert reading != turn["interpreted"], "read as written now: remove it from READING_MISSES"
+        else:
+            assert reading == turn["interpreted"]
         history.append(Answer(turn["question"], turn["answer"], True, 1.0,
                               (Citation("article.txt", 0, len(turn["evidence"]), turn["evidence"]),),
                               interpreted=turn["interpreted"]))
@@ -358,6 +363,7 @@ def test_conversation_resolves_with_gold_answers(name, conversation):
 # Turns that fail end to end, each with the reason; a listed turn that passes again fails the test
 # (remove it from here), and the list may hold at most a tenth of all turns.
 KNOWN_MISSES = {
+    **READING_MISSES,
     ("seed", "c01", "What was he charged with?"):
         "searched as typed (typed_retrieval), 'They also were charged with conspiracy to launder ...' "
         "ranks above the sentence naming Belousov, and its span wins",

@@ -5,8 +5,8 @@ with?") and, when that differs, also as typed ("What was he charged with?": a st
 "he" matches it too). This module says when the typed reading is worth reading, what its
 pronoun may stand for in a sentence, and how the two lists of candidates become one.
 
-Candidates are duck-typed (``text``, ``score``, ``passage.text``) and the referent is anything
-with ``forms``, ``words`` and ``found(words)``, so nothing here depends on the reader's module.
+Candidates are duck-typed (``text``, ``score``, ``passage``) and the referent is anything with
+``forms`` and ``words``, so nothing here depends on the reader's module.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import re
 from typing import Any, Sequence
 
 from qa.conversation import rules
-from qa.conversation.english import DEMONSTRATIVES, pronoun_forms
+from qa.conversation.english import pronoun_forms
 from qa.conversation.resolver import resolve
 from qa.conversation.turns import turns_from_history
 from qa.types import Answer
@@ -44,14 +44,14 @@ def recent_places(history: Sequence[Any] | None) -> list[tuple[str, int]]:
 
 
 def referent_parts(typed: str, interpreted: str) -> tuple[frozenset[str], frozenset[str]] | None:
-    """What may stand for the typed question's pronoun or demonstrative in a sentence: the
-    pronoun's forms ("he", "his", ...) and the content words the conversation put in its place."""
+    """What may stand for the typed question's pronoun in a sentence: its forms ("he", "his",
+    ...) and the content words the conversation put in its place."""
     if typed == interpreted:
         return None
     from index import nlp
 
     forms = pronoun_forms(typed)
-    if not forms and not words_of(typed) & DEMONSTRATIVES:   # "that visit"
+    if not forms:
         return None
     added = _added(typed, interpreted)
     words = {t.lower_ for t in nlp.parse(interpreted) if t.lower_ in added and not t.is_stop and t.is_alpha}
@@ -65,7 +65,7 @@ def search_for(typed: str, interpreted: str, referent: Any) -> tuple[str, list[s
     its sentences, so searching for "Tom Reed" finds sentences about him, not about what was
     asked of him. A follow-up with a pronoun is searched as typed (the antecedent is then found
     in the sentence by the reader, and the previous answer's sentence still draws retrieval
-    near it); an ellipsis or a demonstrative is searched as resolved, with the typed words.
+    near it); an ellipsis or a fragment ("Why?") is searched as resolved, with the typed words.
     """
     if referent and referent.forms and rules.on("typed_retrieval"):
         return typed, []
@@ -84,11 +84,10 @@ def merge_readings(resolved: list, as_typed: list, typed: str, interpreted: str,
     """Candidates of both readings, best first.
 
     A typed-reading candidate may not be the antecedent the conversation substituted in ("he"
-    -> "Nora Finch"), nor, for "that visit", come from a sentence that names less than half of
-    the visit's words. Then the evidence decides between the readings, not the order of rules:
+    -> "Nora Finch"). Then the evidence decides between the readings, not the order of rules:
     when both readings' best answers lie in the same sentence, that sentence is agreed on, and
-    the typed reading's answer is taken when the typed question has a pronoun or demonstrative
-    to find there (an ellipsis means nothing as typed). The typed reading finds its pronoun in
+    the typed reading's answer is taken when the typed question has a pronoun to find there
+    (an ellipsis means nothing as typed). The typed reading finds its pronoun in
     the sentence; the resolved question's antecedent, often from an earlier answer that was
     wrong, excludes itself from the answer and pulls the span towards itself. Answers from
     different sentences compete by score.
@@ -97,8 +96,6 @@ def merge_readings(resolved: list, as_typed: list, typed: str, interpreted: str,
     if rules.on("not_the_antecedent"):
         named = antecedent_names(typed, interpreted)
         kept = [c for c in kept if not (words_of(c.text) & named)]
-    if referent and not referent.forms and rules.on("demonstrative_sentences"):
-        kept = [c for c in kept if referent.found(words_of(c.passage.text)) >= 0.5]
     merged = sorted(resolved + kept, key=lambda c: -c.score)
     if referent and resolved and kept and rules.on("evidence_decides"):
         typed_best = max(kept, key=lambda c: c.score)
