@@ -165,6 +165,11 @@ def _benchmark(args: argparse.Namespace) -> int:
     from qa.evaluation import benchmark, data
 
     data.require(args.data)
+    if args.ablation:
+        from qa.evaluation import ablation
+
+        print(ablation.write(args.data, benchmark.DEFAULT_WORK, args.out))
+        return 0
     names = args.sets.split(",") if args.sets else None
     report = benchmark.pool(benchmark.run_benchmark(args.data, split=args.split, names=names, seed=args.seed,
                                                     scale=args.scale))
@@ -243,6 +248,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--feedback", action="store_true", help="turn confirmed chat feedback into regression cases")
     p.add_argument("--benchmark", action="store_true",
                    help="the blind benchmark: fit and validation splits with unanswerable questions, one table")
+    p.add_argument("--ablation", action="store_true",
+                   help="--benchmark: refit the reader with each feature and rule switched off; writes ablation.md/json (about an hour)")
     p.add_argument("--split", default="all", choices=["fit", "validate", "all"], help="--benchmark: which split (default all)")
     p.add_argument("--sets", default=None, help="--benchmark: comma-separated set names (default every set of the split)")
     p.add_argument("--scale", type=float, default=1.0, help="--benchmark: sample size multiplier (default 1)")
