@@ -110,6 +110,9 @@ def run(work: Path, progress=sys.stderr) -> list[dict]:
     """Every switch off in turn; feature switches reuse one extraction, the others extract again."""
     import random
 
+    from index import nlp
+
+    nlp.CACHE_SIZE = max(nlp.CACHE_SIZE, 200_000)   # every refit re-reads the same sentences: parse each once
     fit_items = readings.load(readings_path(work, FIT))
     random.Random(0).shuffle(fit_items)
     fit_items = fit_items[:FIT_QUESTIONS]
