@@ -314,3 +314,20 @@ def test_a_referent_is_found_by_a_pronoun_form_or_most_of_the_antecedents_words(
     visit = Referent(frozenset(), frozenset({"baku", "russian", "deputy", "prime", "minister"}))
     assert visit.found({"a", "visit", "to", "baku", "by", "a", "russian", "deputy", "prime", "minister"}) == 1.0
     assert visit.found({"foreign", "minister", "visited", "baku"}) == 0.4
+
+
+@pytest.mark.parametrize("sentence, question, expected", [
+    # the argument that fills the wh-slot, through a negation
+    ("Under the new law, the rules do not allow the sale of tickets at the gate.", "What do the new rules not allow?",
+     "sale of tickets at the gate"),
+    # "who is X": the whole role with its title, not one word of it
+    ("Danish Trade Minister Mara Voss visited the port of Aarhus on Monday.", "Who is Mara Voss?", "Danish Trade Minister"),
+    # the place of the clause the question's verb is in, not a town named in another clause
+    ("The captain, who lives in Dunport, said it sank off Cape Rell.", "Where did the boat sink, according to the captain?",
+     "Cape Rell"),
+    miss("The council approved the budget on Tuesday after a long debate.", "Did the council approve the budget?",
+         "approved the budget on Tuesday after a long debate", why='answers "long debate": yes/no questions are rare in the fit data'),
+])
+def test_the_slot_the_question_asks_for(sentence, question, expected):
+    passage = Passage("news.txt", 0, len(sentence), sentence, "paragraph", 0, 1.0)
+    assert read(question, [passage])[0].text == expected
