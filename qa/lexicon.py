@@ -204,10 +204,6 @@ def build(out: Path, source: Path = WORDNET_DIR) -> Path:
     return out
 
 
-def _pos(synset) -> str:
-    return "a" if synset.pos() == "s" else synset.pos()
-
-
 def _fill(db: sqlite3.Connection, wn, ids: dict) -> None:
     lemmas, hypernyms, derived = [], [], set()
     for synset in wn.all_synsets():

@@ -15,15 +15,11 @@ import pytest
 
 from qa.conversation import Turn, resolve, rules, turns_from_history
 from qa.conversation.readings import merge_readings, search_for
+from qa.evaluation.ablate_conversation import CONVERSATIONS
 from qa.types import Answer, Citation
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED_ARTICLE = ROOT / "seeds" / "azerbaijan-russia-sputnik-arrests.txt"
-SECOND_ARTICLE = ROOT / "tests" / "data" / "second_article.txt"
-CONVERSATION_FILES = {
-    "seed": (SEED_ARTICLE, ROOT / "seeds" / "conversations.jsonl"),
-    "second": (SECOND_ARTICLE, ROOT / "tests" / "data" / "second_conversations.jsonl"),
-}
+CONVERSATION_FILES = CONVERSATIONS   # name -> (article, conversations file)
 
 DETAINED = ("Detained in the raid were Sputnik Azerbaijan's editor-in-chief Yevgeny Belousov, "
             "and editorial board director Igor Kartavykh.")

@@ -24,8 +24,18 @@ from qa.settings import PROJECT_ROOT
 
 FIT_SOURCES = ("wikipedia", "race", "mctest")
 GOOD = 0.5   # F1 at which a turn counts as answered
+
+
+def _only_article(folder: Path) -> Path:
+    """The one article file of a folder (``seeds/`` holds the seed article beside its question sets)."""
+    articles = sorted(p for p in folder.iterdir() if p.suffix in (".txt", ".md"))
+    if len(articles) != 1:
+        raise ValueError(f"{folder} should hold exactly one article, found {[a.name for a in articles]}")
+    return articles[0]
+
+
 CONVERSATIONS = {   # the multi-turn regression conversations: (article, conversations)
-    "seed": (PROJECT_ROOT / "seeds" / "azerbaijan-russia-sputnik-arrests.txt", PROJECT_ROOT / "seeds" / "conversations.jsonl"),
+    "seed": (_only_article(PROJECT_ROOT / "seeds"), PROJECT_ROOT / "seeds" / "conversations.jsonl"),
     "second": (PROJECT_ROOT / "tests" / "data" / "second_article.txt",
                PROJECT_ROOT / "tests" / "data" / "second_conversations.jsonl"),
 }
