@@ -121,3 +121,16 @@ def test_outputs_hold_no_question_text(tmp_path):
     assert (tmp_path / "out" / "reliability.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "secret ferry" in (tmp_path / "rows.jsonl").read_text(encoding="utf-8")
     assert "| validate | new_wiki | 1 |" in (tmp_path / "out" / "benchmark.md").read_text(encoding="utf-8")
+
+
+def test_a_yes_no_turn_is_scored_against_the_clause_that_settles_it():
+    from qa.evaluation.readings import Reading
+
+    def reading(golds, scored, rationale):
+        return Reading("coqa-race", "fit", "s1", "answerable", golds, scored, "Did she win?", "Did she win?", (), {},
+                       rationale)
+
+    assert reading(("Ann Vale",), True, "Ann Vale won").targets == ("Ann Vale",)
+    assert reading(("yes",), False, "she won the race").targets == ("she won the race",)
+    assert reading(("No.",), False, "she came second").targets == ("she came second",)
+    assert reading(("yes",), False, "").targets == ()              # no rationale located: nothing to score

@@ -489,7 +489,9 @@ def test_coqa_uses_the_systems_own_answers_as_history(tmp_path):
     assert history["rows"][1]["interpreted"] == "What was Anna's job?"
     assert history["scored"] == 2 and history["f1"] == 1.0        # "no" is asked but not scored
     assert history["rationale"] == 1.0 and alone["reread"] == 0.0
-    assert "history" in format_report(report)
+    # the "no" turn is scored apart, against its rationale: "Anna" shares no word with "Tom was a pilot"
+    assert [r["settled"] for r in history["rows"]] == [None, None, 0.0] and history["yes_no_turns"] == 1
+    assert "history" in format_report(report) and "yes/no" in format_report(report)
 
 
 def test_coqa_refuses_the_held_out_source(tmp_path):

@@ -11,6 +11,8 @@ cannot say "yes"; those turns are still asked, so they stay in the history):
     em          exact match, same normalisation
     rationale   the first citation overlaps the gold rationale span (offsets in the story)
     f1_first / f1_later    F1 of the first turn / of follow-up turns (where history can matter)
+    yes_no      on the turns answered "yes" or "no": F1 of the answer (or guess) against the
+                rationale, the clause that settles the question (what an extractive answer can show)
     reread      share of questions whose ``interpreted`` differs from what was typed
 
 The ``cnn`` stories are the project's held-out test and are refused. Example::
@@ -177,13 +179,16 @@ def score_turn(story: Story, turn: Turn, answer: Answer, latency_ms: float = 0.0
     overlap = None
     if turn.rationale is not None and cited is not None:
         overlap = cited.start < turn.rationale[1] and turn.rationale[0] < cited.end
+    settled = None
+    if turn.rationale is not None and normalize_answer(turn.golds[0]) in ("yes", "no"):
+        settled = f1_score(predicted, story.text[turn.rationale[0]:turn.rationale[1]])
     return {
         "story": story.id, "source": story.source, "turn": turn.number, "question": turn.question,
         "interpreted": answer.interpreted or answer.question, "prediction": predicted,
         "golds": list(turn.golds), "scored": turn.scored, "found": answer.found,
         "f1": best_over_golds(f1_score, predicted, turn.golds),
         "em": best_over_golds(exact_match, predicted, turn.golds),
-        "rationale": overlap, "latency_ms": latency_ms,
+        "rationale": overlap, "settled": settled, "latency_ms": latency_ms,
     }
 
 
@@ -201,6 +206,8 @@ def summarise(rows: Sequence[dict]) -> dict:
         "f1_later": mean([r["f1"] for r in scored if r["turn"] > 1]),
         "found": mean([float(r["found"]) for r in scored]),
         "rationale": mean([float(r["rationale"]) for r in located]), "rationale_located": len(located),
+        "yes_no": mean([r["settled"] for r in rows if r.get("settled") is not None]),
+        "yes_no_turns": sum(1 for r in rows if r.get("settled") is not None),
         "reread": mean([float(r["interpreted"] != r["question"]) for r in rows]),
         "latency_ms": mean([r["latency_ms"] for r in rows]),
         "rows": list(rows),
@@ -211,13 +218,14 @@ def format_report(report: dict) -> str:
     meta = report["meta"]
     lines = [f"CoQA {meta['dataset']}  source={meta['source']}  stories={meta['stories']}",
              f"{'mode':<12}{'questions':>10}{'scored':>8}{'F1':>8}{'EM':>8}{'F1 t1':>8}"
-             f"{'F1 t>1':>8}{'found':>8}{'rationale':>11}{'reread':>8}{'ms/q':>8}"]
+             f"{'F1 t>1':>8}{'found':>8}{'rationale':>11}{'yes/no':>8}{'reread':>8}{'ms/q':>8}"]
     for mode, s in report["modes"].items():
         lines.append(f"{mode:<12}{s['questions']:>10}{s['scored']:>8}{s['f1']:>8.3f}{s['em']:>8.3f}"
                      f"{s['f1_first']:>8.3f}{s['f1_later']:>8.3f}{s['found']:>8.2f}"
-                     f"{s['rationale']:>11.2f}{s['reread']:>8.2f}{s['latency_ms']:>8.0f}")
+                     f"{s['rationale']:>11.2f}{s['yes_no']:>8.3f}{s['reread']:>8.2f}{s['latency_ms']:>8.0f}")
     lines.append("F1/EM on questions whose gold answer is not yes/no/unknown (max over the answers); "
-                 "rationale = first citation overlaps the gold rationale span.")
+                 "rationale = first citation overlaps the gold rationale span; yes/no = F1 of the "
+                 "answer to a yes/no turn against its rationale (the clause that settles it).")
     return "\n".join(lines)
 
 

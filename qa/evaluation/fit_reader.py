@@ -41,21 +41,37 @@ def readings_path(work: Path, split: str) -> Path:
 
 
 def extracted(items: Sequence[readings.Reading], progress=sys.stderr) -> list[tuple[readings.Reading, list]]:
-    """Each scored, answerable reading with its candidates (features, F1 against the golds)."""
+    """Each reading with something to score against (``Reading.targets``: the golds, or a yes/no
+    turn's settling clause) with its candidates (features, F1 against the targets)."""
     from qa.reader import extract
 
     out = []
     for n, r in enumerate(items, 1):
-        if not (r.scored and r.golds):
+        if not r.targets:
             continue
         found = extract(r.interpreted, r.passages, r.idf, context=r.passages)
-        f1 = [best_over_golds(f1_score, c.text, r.golds) for c in found]
+        f1 = [best_over_golds(f1_score, c.text, r.targets) for c in found]
         out.append((r, list(zip(found, f1))))
         if progress is not None and n % 500 == 0:
             print(f"\rfeatures: {n}/{len(items)}", end="", file=progress, flush=True)
     if progress is not None:
         print(file=progress)
     return out
+
+
+def is_yes_no(r: readings.Reading) -> bool:
+    """Read as a yes/no question, so weighed by the yes/no weights (whatever its gold)."""
+    from qa.question import analyse
+
+    return analyse(r.interpreted).answer_type == "YESNO"
+
+
+def fit_model(data, l2: float = L2) -> dict[str, float]:
+    """Weights over the features seen in at least ``MIN_COUNT`` of ``data``'s questions, largest first."""
+    names = vocabulary(data)
+    x, owner, good = design(data, names)
+    w = fit_weights(x, owner, good, l2)
+    return {n: round(float(v), 5) for n, v in sorted(zip(names, w), key=lambda kv: -abs(kv[1])) if abs(v) > 1e-6}
 
 
 def vocabulary(data) -> list[str]:
@@ -114,23 +130,26 @@ def fit_weights(x, owner: np.ndarray, good: np.ndarray, l2: float = L2) -> np.nd
     return result.x
 
 
-def top_f1(cands, weights: dict[str, float]) -> float:
-    """F1 of the candidate the reader would answer with (highest expected F1 under the model)."""
+def top_f1(cands, weights: dict[str, float], yes_no: dict[str, float] | None = None) -> float:
+    """F1 of the candidate the reader would answer with (highest expected F1 under the model);
+    ``yes_no``: the weights of a yes/no question, when it is one."""
     from qa.reader import expected_f1
     from qa.reader.model import SpanModel
 
     if not cands:
         return 0.0
-    probabilities = SpanModel(weights, {}).probabilities([c.features for c, _ in cands])
+    probabilities = SpanModel(yes_no or weights, {}).probabilities([c.features for c, _ in cands])
     gains = expected_f1([c.text for c, _ in cands], probabilities)
     return max(zip(gains, cands), key=lambda gc: (gc[0], gc[1][0].end - gc[1][0].start))[1][1]
 
 
-def score_readings(data, weights: dict[str, float]) -> dict[str, dict]:
-    """Per set: questions, answer-all F1 of the reader's answer, and the best any candidate reached."""
+def score_readings(data, weights: dict[str, float], yes_no: dict[str, float] | None = None) -> dict[str, dict]:
+    """Per set: questions, answer-all F1 of the reader's answer, and the best any candidate reached
+    (CoQA yes/no turns apart, scored against their settling clause)."""
     by_set: dict[str, list[tuple[float, float]]] = collections.defaultdict(list)
     for r, cands in data:
-        by_set[r.set].append((top_f1(cands, weights), max((f1 for _, f1 in cands), default=0.0)))
+        chosen = top_f1(cands, weights, yes_no if is_yes_no(r) else None)
+        by_set[r.set if r.scored else f"{r.set} yes/no"].append((chosen, max((f1 for _, f1 in cands), default=0.0)))
     return {name: {"questions": len(v), "f1": statistics.fmean(a for a, _ in v), "oracle": statistics.fmean(b for _, b in v)}
             for name, v in sorted(by_set.items())}
 
@@ -152,23 +171,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     from qa.reader.model import WEIGHTS_FILE
 
     fit_data = extracted(readings.load(readings_path(args.work, FIT)))
-    names = vocabulary(fit_data)
-    x, owner, good = design(fit_data, names)
-    w = fit_weights(x, owner, good, args.l2)
-    weights = {n: round(float(v), 5) for n, v in sorted(zip(names, w), key=lambda kv: -abs(kv[1])) if abs(v) > 1e-6}
+    # every scored question; and for the questions read as yes/no a model of their own, fitted
+    # against their golds or, for CoQA's turns answered "yes"/"no", the clause that settles them
+    scored = [(r, c) for r, c in fit_data if r.scored]
+    settled = [(r, c) for r, c in fit_data if is_yes_no(r)]
+    weights, yes_no = fit_model(scored, args.l2), fit_model(settled, args.l2)
     out = {"format": 1, "model": "reader span scorer (conditional logit)",
            "fitted_on": {"split": FIT, "seed": FIT_SEED, "scale": FIT_SCALE, "per_article": FIT_PER_ARTICLE,
-                         "questions": len(fit_data),
+                         "questions": len(scored),
                          "excluding": "the benchmark's own sample (seed 0, scale 1)"},
            "command": "python -m qa.evaluation.fit_reader " + " ".join(argv if argv is not None else sys.argv[1:]),
            "date": datetime.date.today().isoformat(), "l2": args.l2, "min_count": MIN_COUNT,
-           "weights": weights}
+           "weights": weights,
+           "yes_no": {"fitted_on": "the fit split's questions read as yes/no: against the gold, or for a "
+                                    "CoQA turn answered yes/no, against its rationale (the settling clause)",
+                      "questions": len(settled), "weights": yes_no}}
     path = args.out or WEIGHTS_FILE
     path.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
-    report = {"fit": score_readings(fit_data, weights),
-              "validate": score_readings(extracted(readings.load(readings_path(args.work, VALIDATE))), weights)}
+    report = {"fit": score_readings(fit_data, weights, yes_no),
+              "validate": score_readings(extracted(readings.load(readings_path(args.work, VALIDATE))), weights, yes_no)}
     print(json.dumps(report, indent=1))
-    print(f"{len(weights)} weights written: {path}")
+    print(f"{len(weights)} + {len(yes_no)} (yes/no) weights written: {path}")
     return 0
 
 

@@ -36,6 +36,17 @@ class Reading:
     interpreted: str
     passages: tuple[Passage, ...]
     idf: dict[str, float]
+    rationale: str = ""   # CoQA: the span the annotator marked as the support (for a yes/no
+                          # turn, the clause that settles it)
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        """What a span is scored against: the golds of a scored question; for a yes/no turn
+        (gold "yes" or "no", which no span can be) the clause that settles it."""
+        if self.scored:
+            return self.golds
+        yes_no = self.golds and self.golds[0].strip(" .!").lower() in ("yes", "no")
+        return (self.rationale,) if yes_no and self.rationale.strip() else ()
 
 
 def collect(data_dir: Path, split: str, seed: int = 0, scale: float = 1.0, names: Sequence[str] | None = None,
@@ -68,7 +79,14 @@ def _reading(unit: Unit, item: Item, answer, settings) -> Reading:
     frequencies, total = eng.store.catalog.document_frequencies(words, [item.source])
     lemmas = {w: idf(frequencies.get(w, 0), total) for w in words}
     return Reading(unit.set, unit.split, unit.name, item.kind, item.golds, item.scored, item.question,
-                   interpreted, tuple(passages), lemmas)
+                   interpreted, tuple(passages), lemmas, _rationale(unit, item))
+
+
+def _rationale(unit: Unit, item: Item) -> str:
+    if item.rationale is None:
+        return ""
+    text = dict(unit.docs).get(item.source, "")
+    return text[item.rationale[0]:item.rationale[1]]
 
 
 def _words(text: str) -> set[str]:

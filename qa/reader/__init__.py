@@ -73,7 +73,8 @@ def read(question: str, passages: Sequence[Passage], idf: Mapping[str, float] | 
     ``referent``: for a question read as typed, what may stand for its pronoun.
     """
     found = extract(question, passages, idf, context, referent)
-    scores = expected_f1([c.text for c in found], model().probabilities([c.features for c in found]))
+    yes_no = analyse(question).answer_type == "YESNO"
+    scores = expected_f1([c.text for c in found], model().probabilities([c.features for c in found], yes_no))
     ranked = [Candidate(c.passage, c.start, c.end, c.text, s, c.kind, c.label, c.features)
               for c, s in zip(found, scores)]
     return sorted(ranked, key=lambda c: (-c.score, c.start - c.end))
