@@ -9,9 +9,8 @@ from typing import Sequence
 
 from index import nlp
 from qa.conversation import rules
-from qa.conversation.english import clean
+from qa.conversation.english import COMPARATIVES, clean
 from qa.conversation.turns import Turn
-from qa.conversation.english import COMPARATIVES
 from qa.question import focus_kind
 
 

@@ -92,7 +92,10 @@ def right_answers(fit_data, val_data, drop_group: str = "") -> np.ndarray:
     names = [n for n in vocabulary(fit_data) if not (drop_group and n.startswith(drop_group + "/"))]
     x, owner, good = design(fit_data, names)
     weights = dict(zip(names, fit_weights(x, owner, good, L2)))
-    return np.array([top_f1(cands, weights) for _, cands in val_data])
+    from qa.reader.model import SpanModel
+
+    model = SpanModel(weights, {})
+    return np.array([top_f1(cands, model) for _, cands in val_data])
 
 
 def _extract(fit_items, val_items):
@@ -115,7 +118,9 @@ def run(work: Path, progress=sys.stderr) -> list[dict]:
     nlp.CACHE_SIZE = max(nlp.CACHE_SIZE, 200_000)   # every refit re-reads the same sentences: parse each once
     fit_items = readings.load(readings_path(work, FIT))
     random.Random(0).shuffle(fit_items)
-    fit_items = fit_items[:FIT_QUESTIONS]
+    # the main model's switches: its questions only (a yes/no turn is scored against its
+    # rationale by a model of its own; see fit_reader)
+    fit_items = [r for r in fit_items[:FIT_QUESTIONS] if r.scored]
     val_items = readings.load(readings_path(work, VALIDATE))
     fit_data, val_data = _extract(fit_items, val_items)
     full = right_answers(fit_data, val_data)

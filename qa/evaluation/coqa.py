@@ -39,7 +39,8 @@ AskFn = Callable[[str, Sequence[Answer] | None], Answer]   # (question, history)
 Opener = Callable[[str, str], AskFn]                       # (name, story text) -> AskFn
 HELD_OUT = frozenset({"cnn"})
 SOURCES = ("wikipedia", "race", "mctest", "gutenberg", "science", "reddit")
-UNSCORED = frozenset({"yes", "no", "unknown"})
+YES_NO = frozenset({"yes", "no"})
+UNSCORED = YES_NO | {"unknown"}
 MODES = {True: ("history",), False: ("no_history",), "both": ("history", "no_history")}
 
 
@@ -53,6 +54,15 @@ class Turn:
     @property
     def scored(self) -> bool:
         return normalize_answer(self.golds[0]) not in UNSCORED
+
+    @property
+    def yes_no(self) -> bool:
+        return answered_yes_no(self.golds)
+
+
+def answered_yes_no(golds: Sequence[str]) -> bool:
+    """The gold answer is "yes" or "no", which no span can be (the rationale can)."""
+    return bool(golds) and normalize_answer(golds[0]) in YES_NO
 
 
 @dataclass(frozen=True)
@@ -180,7 +190,7 @@ def score_turn(story: Story, turn: Turn, answer: Answer, latency_ms: float = 0.0
     if turn.rationale is not None and cited is not None:
         overlap = cited.start < turn.rationale[1] and turn.rationale[0] < cited.end
     settled = None
-    if turn.rationale is not None and normalize_answer(turn.golds[0]) in ("yes", "no"):
+    if turn.rationale is not None and turn.yes_no:
         settled = f1_score(predicted, story.text[turn.rationale[0]:turn.rationale[1]])
     return {
         "story": story.id, "source": story.source, "turn": turn.number, "question": turn.question,

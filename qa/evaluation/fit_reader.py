@@ -130,25 +130,24 @@ def fit_weights(x, owner: np.ndarray, good: np.ndarray, l2: float = L2) -> np.nd
     return result.x
 
 
-def top_f1(cands, weights: dict[str, float], yes_no: dict[str, float] | None = None) -> float:
-    """F1 of the candidate the reader would answer with (highest expected F1 under the model);
-    ``yes_no``: the weights of a yes/no question, when it is one."""
+def top_f1(cands, model, yes_no: bool = False) -> float:
+    """F1 of the candidate the reader would answer with (highest expected F1 under ``model``, a
+    ``SpanModel``; ``yes_no``: the question is read as yes/no)."""
     from qa.reader import expected_f1
-    from qa.reader.model import SpanModel
 
     if not cands:
         return 0.0
-    probabilities = SpanModel(yes_no or weights, {}).probabilities([c.features for c, _ in cands])
+    probabilities = model.probabilities([c.features for c, _ in cands], yes_no)
     gains = expected_f1([c.text for c, _ in cands], probabilities)
     return max(zip(gains, cands), key=lambda gc: (gc[0], gc[1][0].end - gc[1][0].start))[1][1]
 
 
-def score_readings(data, weights: dict[str, float], yes_no: dict[str, float] | None = None) -> dict[str, dict]:
+def score_readings(data, model) -> dict[str, dict]:
     """Per set: questions, answer-all F1 of the reader's answer, and the best any candidate reached
     (CoQA yes/no turns apart, scored against their settling clause)."""
     by_set: dict[str, list[tuple[float, float]]] = collections.defaultdict(list)
     for r, cands in data:
-        chosen = top_f1(cands, weights, yes_no if is_yes_no(r) else None)
+        chosen = top_f1(cands, model, is_yes_no(r))
         by_set[r.set if r.scored else f"{r.set} yes/no"].append((chosen, max((f1 for _, f1 in cands), default=0.0)))
     return {name: {"questions": len(v), "f1": statistics.fmean(a for a, _ in v), "oracle": statistics.fmean(b for _, b in v)}
             for name, v in sorted(by_set.items())}
@@ -168,7 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         readings.save(fit, readings_path(args.work, FIT))
         readings.save(readings.collect(args.data, VALIDATE, 0, 1.0, work_dir=args.work), readings_path(args.work, VALIDATE))
         return 0
-    from qa.reader.model import WEIGHTS_FILE
+    from qa.reader.model import WEIGHTS_FILE, SpanModel
 
     fit_data = extracted(readings.load(readings_path(args.work, FIT)))
     # every scored question; and for the questions read as yes/no a model of their own, fitted
@@ -188,8 +187,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                       "questions": len(settled), "weights": yes_no}}
     path = args.out or WEIGHTS_FILE
     path.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
-    report = {"fit": score_readings(fit_data, weights, yes_no),
-              "validate": score_readings(extracted(readings.load(readings_path(args.work, VALIDATE))), weights, yes_no)}
+    model = SpanModel(weights, {}, yes_no)
+    report = {"fit": score_readings(fit_data, model),
+              "validate": score_readings(extracted(readings.load(readings_path(args.work, VALIDATE))), model)}
     print(json.dumps(report, indent=1))
     print(f"{len(weights)} + {len(yes_no)} (yes/no) weights written: {path}")
     return 0

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Sequence
 
 from qa.evaluation import benchmark
+from qa.evaluation.coqa import answered_yes_no
 from qa.evaluation.sample import Item, Unit, units
 from qa.passage import Passage
 
@@ -45,8 +46,7 @@ class Reading:
         (gold "yes" or "no", which no span can be) the clause that settles it."""
         if self.scored:
             return self.golds
-        yes_no = self.golds and self.golds[0].strip(" .!").lower() in ("yes", "no")
-        return (self.rationale,) if yes_no and self.rationale.strip() else ()
+        return (self.rationale,) if answered_yes_no(self.golds) and self.rationale.strip() else ()
 
 
 def collect(data_dir: Path, split: str, seed: int = 0, scale: float = 1.0, names: Sequence[str] | None = None,

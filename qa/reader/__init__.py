@@ -29,8 +29,9 @@ from qa.reader import candidates as generation
 from qa.reader import features as described
 from qa.reader.align import OPENING_PRONOUNS, Alignment
 from qa.reader.model import model
+from qa.settings import Settings
 
-READ_K = 5          # passages the reader looks inside
+READ_K = Settings.read_k   # passages the reader looks inside (ask() passes as many; the fit's readings hold more)
 MBR_SUPPORT = 20    # the most probable spans the expected F1 is taken over
 RULES: set[str] = {"continuations", "definitions", "drop_question_words"}   # switched off by ablations
 
