@@ -10,7 +10,12 @@ Each content word of the question is looked for in the answer's sentence and its
   said who "the brothers" are elsewhere);
 - absent: found nowhere in the searched articles, and not as a related word in the evidence
   (a "population" the article never mentions);
-- dense: cosine similarity of question and sentence embeddings.
+- dense: cosine similarity of question and sentence embeddings;
+- own: found in the answer's own sentence outside the answer's words (how much of the question
+  the cited sentence covers beyond the span itself);
+- focus: where the thing asked about ("how many *troops*", "the *mayor*") was found: one of
+  "exact", "related", "bridged", "elsewhere" (in the article, far from the answer), "absent"
+  (nowhere in the article), or "" when the question names no such thing.
 
 ``qa.confidence`` weighs them (the weights are fitted), with the reader's span score and the
 question's kind, into the probability that the answer is right and that the article answers.
@@ -33,6 +38,8 @@ class Signals:
     absent: float
     dense: float
     span: float
+    own: float = 0.0
+    focus: str = ""
     words: tuple[tuple[str, str], ...] = field(default=(), compare=False)   # (question word, where found)
 
 
@@ -64,9 +71,11 @@ class WordStats:
 
 
 def signals(question: str, evidence: Sequence[str], *, dense: float, span: float,
-            stats: WordStats, bridges: Sequence[str] = ()) -> Signals:
+            stats: WordStats, bridges: Sequence[str] = (), own: tuple[str, int, int] = ("", 0, 0),
+            focus: str = "") -> Signals:
     """The signals for an answer drawn from ``evidence`` (its sentence and neighbours).
-    ``bridges``: other sentences that name someone the evidence names."""
+    ``bridges``: other sentences that name someone the evidence names; ``own``: the answer's
+    sentence with the answer's [start, end) inside it; ``focus``: the lemma of the thing asked about."""
     words, frequencies = stats.words, stats.frequencies
     if not words:
         return Signals(0.0, 0.0, 0.0, 0.0, max(dense, 0.0), span)
@@ -80,8 +89,19 @@ def signals(question: str, evidence: Sequence[str], *, dense: float, span: float
     def share(kind: str) -> float:
         return sum(w for lemma, w in weights.items() if where[lemma][0] == kind) / norm
 
+    outside = _lemmas_outside(*own)
+    own_share = sum(w for lemma, w in weights.items() if lemma in outside or words[lemma] in outside) / norm
     shown = tuple((words[lemma], text) for lemma, (_, text) in where.items())
-    return Signals(share("exact"), share("related"), share("bridged"), share("absent"), max(dense, 0.0), span, shown)
+    return Signals(share("exact"), share("related"), share("bridged"), share("absent"), max(dense, 0.0), span,
+                   own_share, where[focus][0] if focus in where else "", shown)
+
+
+def _lemmas_outside(sentence: str, start: int, end: int) -> set[str]:
+    """Lemmas and words of ``sentence`` outside its characters [start, end) (the answer)."""
+    if not sentence:
+        return set()
+    tokens = [t for t in nlp.parse(sentence) if not start <= t.idx < end]
+    return {t.lemma_.lower() for t in tokens} | {t.lower_ for t in tokens}
 
 
 def _lemmas_and_words(texts: Sequence[str]) -> set[str]:

@@ -233,7 +233,8 @@ def _answer(eng: Engine, typed: str, interpreted: str, settings: Settings,
                                context=passages, referent=referent)
         candidates = conversation.merge_readings(candidates, as_typed, typed, interpreted, referent)
     t3 = time.perf_counter()
-    answer = _compose(typed, interpreted, passages, candidates, stats, settings)
+    document = eng.store.catalog.document_text(candidates[0].passage.source) if candidates else ""
+    answer = _compose(typed, interpreted, passages, candidates, stats, settings, document or "")
     answer.timings_ms.update({"retrieve": (t2 - t1) * 1e3, "read": (t3 - t2) * 1e3})
     return answer
 
@@ -268,7 +269,9 @@ def answer_signals(question: str, passages: Sequence[Passage], best: reader.Cand
                and (names & _names(p.text) or p in describing)]
     # a sentence that only names "the operator" is as close to the question as those describing it
     dense = max([best.passage.dense] + [p.dense for p in describing])
-    return abstain.signals(question, evidence, dense=dense, span=best.score, stats=stats, bridges=bridges)
+    own = (best.passage.text, best.start - best.passage.start, best.end - best.passage.start)
+    return abstain.signals(question, evidence, dense=dense, span=best.score, stats=stats, bridges=bridges,
+                           own=own, focus=analyse(question).focus)
 
 
 def _names(text: str) -> set[str]:
@@ -277,14 +280,15 @@ def _names(text: str) -> set[str]:
 
 
 def _compose(question: str, interpreted: str, passages: list[Passage], candidates: list[reader.Candidate],
-             stats: abstain.WordStats, settings: Settings) -> Answer:
+             stats: abstain.WordStats, settings: Settings, document: str = "") -> Answer:
     interp = interpreted if interpreted != question else ""
     if not candidates:
         return Answer(question, "", False, 0.0, (), None, interp)
     best = candidates[0]
     signals = answer_signals(interpreted, passages, best, stats)
     model = confidence.model()
-    evidence = confidence.Evidence(analyse(interpreted), bool(interp), candidates, passages, signals, stats.total)
+    evidence = confidence.Evidence(analyse(interpreted), bool(interp), candidates, passages, signals, stats.total,
+                                   document)
     feats = confidence.features(evidence)
     score, answerable, verdict = model.verdict(feats, settings.answer_threshold)
     why = _explanation(model, feats, signals, evidence, settings, answerable)
@@ -307,7 +311,8 @@ def _explanation(model: confidence.Model, feats: dict[str, float], signals: abst
     return Explanation(features=tuple((k, round(v, 4)) for k, v in feats.items()),
                        contributions=tuple((k, round(v, 4)) for k, v in model.correct.contributions(feats).items()),
                        words=signals.words, wanted=evidence.question.answer_type,
-                       got=reader.span_label(evidence.best), answerable=round(answerable, 4), threshold=threshold)
+                       got=reader.span_label(evidence.best), answerable=round(answerable, 4), threshold=threshold,
+                       answerable_threshold=model.policy.answerable)
 
 
 def warm_up(settings: Settings | None = None) -> None:

@@ -1,4 +1,4 @@
-"""The confidence of an answer: the probability that it is right, and whether to give it.
+"""The confidence of an answer: the probability that it is right, and what a person is shown.
 
 Named features (one small function each, all in ``FEATURES``) describe the reader's best span,
 its evidence and the question. Two logistic models over them live in a versioned weights file
@@ -7,22 +7,25 @@ typed into code):
 
 - ``correct``: the probability that the shown span is right (SQuAD F1 >= 0.5 against the
   gold), fitted on the fit split with a realistic share of unanswerable questions (for which no
-  span is right). This is ``Answer.confidence``.
+  span is right). This is ``Answer.confidence``, P(correct).
 - ``answerable``: the probability that the article answers the question at all.
 
-The verdict: an answer when the article probably answers (``answerable >= threshold``, the
-threshold chosen on the fit split for the goal the weights file states); when it is withheld,
-"Not in the article" if some of the question's words occur nowhere in the searched articles,
-and otherwise "Not sure", with the tentative span shown. Deciding by answerability rather than
-by the span's own confidence keeps right answers to hard questions: on the fit split the
-answerability model tells answerable from unanswerable questions far better (AUC 0.95) than
-the span's confidence does (0.80).
+The verdict (``Policy``, thresholds in the weights file, chosen on the fit split):
+
+- ``"answer"`` when P(correct) reaches ``policy.answer``: the lowest threshold of at least 0.5
+  at which the fit split's shown answers are right often enough (the rule is in the file);
+- ``"unsure"`` ("Not sure", the tentative span shown) when the span is doubtful but the article
+  probably answers: P(answerable) reaches ``policy.answerable``;
+- ``"absent"`` ("Not in the article", the closest passages shown) otherwise.
+
+No span whose P(correct) is below the answer threshold is ever given as the answer.
 """
 from __future__ import annotations
 
 import functools
 import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
@@ -32,7 +35,7 @@ from qa.passage import Passage
 from qa.question import Question
 
 WEIGHTS_FILE = Path(__file__).resolve().parent / "fitted" / "confidence.json"
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class Evidence:
     passages: Sequence[Passage]    # retrieved, best first
     signals: Signals
     sentences: int = 0             # sentences in the searched articles
+    document: str = ""             # the text of the best span's article
 
     @property
     def best(self):
@@ -74,6 +78,44 @@ def _length(e: Evidence) -> float:
     return math.log1p(e.sentences) / math.log1p(200)
 
 
+# The entity labels (spaCy's) that are instances of each answer type a question asks for.
+_KIND_LABELS = {"PERSON": {"PERSON"}, "PLACE": {"GPE", "LOC", "FAC"}, "ORG": {"ORG", "NORP"},
+                "DATE": {"DATE", "TIME"}, "NUMBER": {"CARDINAL", "QUANTITY", "MONEY", "PERCENT", "ORDINAL"}}
+# Whether a text holds any instance of a kind, without parsing it (the whole article is read).
+_KIND_PATTERNS = {
+    "NUMBER": re.compile(r"\d|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+                         r"forty|fifty|hundred|thousand|million|billion|dozen|half|several)\b", re.I),
+    "DATE": re.compile(r"\b(1[0-9]{3}|20[0-9]{2}|january|february|march|april|may|june|july|august|september|"
+                       r"october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+                       r"yesterday|today|tomorrow|tonight|ago|century|decade|week|month|year)s?\b", re.I),
+}
+_MONEY = re.compile(r"[$€£¥]|\b(dollars?|euros?|pounds?|yen|yuan|rubles?|roubles?|rupees?|francs?|pesos?|"
+                    r"cents?|USD|EUR)\b", re.I)
+
+
+def _wants_money(q: Question) -> bool:
+    """ "How much ...?" or a question about a budget, a price, a salary (WordNet: possession)."""
+    from qa import lexicon
+
+    return q.answer_type == "NUMBER" and (q.how_adj == "much" or lexicon.supersense(q.focus) == "possession")
+
+
+def _kind_absent(e: Evidence) -> float:
+    """The article holds no instance at all of the number, date or amount of money asked for."""
+    if not e.document:
+        return 0.0
+    if _wants_money(e.question):
+        return float(not _MONEY.search(e.document))
+    pattern = _KIND_PATTERNS.get(e.question.answer_type)
+    return float(pattern is not None and not pattern.search(e.document))
+
+
+def _kind_unread(e: Evidence) -> float:
+    """None of the spans the reader looked at is a name, place, date or number of the kind asked for."""
+    labels = _KIND_LABELS.get(e.question.answer_type)
+    return float(labels is not None and not any(c.label in labels for c in e.candidates))
+
+
 FEATURES: dict[str, Callable[[Evidence], float]] = {
     "coverage": lambda e: e.signals.coverage,          # question's words found in the evidence
     "related": lambda e: e.signals.related,            # ... as related words (WordNet)
@@ -95,6 +137,11 @@ FEATURES: dict[str, Callable[[Evidence], float]] = {
     "wants_number": _type("NUMBER"),
     "wants_reason": _type("REASON", "MANNER"),
     "wants_yesno": _type("YESNO"),
+    "own": lambda e: e.signals.own,                    # question's words in the answer's sentence, outside it
+    "focus_absent": lambda e: float(e.signals.focus == "absent"),        # the thing asked about: nowhere
+    "focus_elsewhere": lambda e: float(e.signals.focus == "elsewhere"),  # ... only far from the answer
+    "kind_absent": _kind_absent,
+    "kind_unread": _kind_unread,
 }
 
 
@@ -126,18 +173,36 @@ class Logistic:
 
 
 @dataclass(frozen=True)
+class Policy:
+    """What a person is shown, from the two probabilities (see the module docstring)."""
+
+    answer: float        # P(correct) from which the span is the answer
+    answerable: float    # P(answerable) from which a doubtful span is "Not sure" (else "Not in the article")
+
+    def verdict(self, correct: float, answerable: float) -> str:
+        if correct >= self.answer:
+            return "answer"
+        return "unsure" if answerable >= self.answerable else "absent"
+
+
+@dataclass(frozen=True)
 class Model:
     correct: Logistic
     answerable: Logistic
-    threshold: float
+    policy: Policy
     meta: Mapping[str, object]
 
+    @property
+    def threshold(self) -> float:
+        """The P(correct) from which an answer is given."""
+        return self.policy.answer
+
     def verdict(self, feats: Mapping[str, float], threshold: float | None = None) -> tuple[float, float, str]:
-        """(confidence, answerable, verdict): verdict is "answer", "unsure" or "absent"."""
+        """(P(correct), P(answerable), verdict): verdict is "answer", "unsure" or "absent".
+        ``threshold`` overrides the policy's answer threshold."""
         confidence, answerable = self.correct.probability(feats), self.answerable.probability(feats)
-        if answerable >= (self.threshold if threshold is None else threshold):
-            return confidence, answerable, "answer"
-        return confidence, answerable, "absent" if feats.get("absent", 0.0) > 0.0 else "unsure"
+        policy = self.policy if threshold is None else Policy(threshold, self.policy.answerable)
+        return confidence, answerable, policy.verdict(confidence, answerable)
 
 
 def load(path: Path = WEIGHTS_FILE) -> Model:
@@ -147,8 +212,9 @@ def load(path: Path = WEIGHTS_FILE) -> Model:
                          f"refit with `python -m qa.evaluation.fit_confidence`.")
     models = {name: Logistic(dict(data[name]["weights"]), float(data[name]["bias"]))
               for name in ("correct", "answerable")}
-    meta = {k: v for k, v in data.items() if k not in ("correct", "answerable")}
-    return Model(models["correct"], models["answerable"], float(data["threshold"]), meta)
+    policy = Policy(float(data["policy"]["answer"]), float(data["policy"]["answerable"]))
+    meta = {k: v for k, v in data.items() if k not in ("correct", "answerable", "policy")}
+    return Model(models["correct"], models["answerable"], policy, meta)
 
 
 @functools.lru_cache(maxsize=1)

@@ -6,9 +6,9 @@ import textwrap
 from qa.types import Answer, Explanation
 
 HEADLINES = {
-    "answer": "Answer: {text}   (confidence {confidence:.2f})",
-    "unsure": "Not sure: perhaps \"{text}\"   (confidence {confidence:.2f}, below {threshold:.2f})",
-    "absent": "Not in the article (confidence {confidence:.2f}). Closest passages:",
+    "answer": "Answer: {text}   ({assessment}, confidence {confidence:.2f})",
+    "unsure": "Not sure: perhaps \"{text}\"   ({assessment}; confidence {confidence:.2f}, below {threshold:.2f})",
+    "absent": "Not in the article ({assessment}; confidence {confidence:.2f}). Closest passages:",
 }
 
 
@@ -18,7 +18,7 @@ def format_answer(answer: Answer, width: int = 88, explain: bool = False) -> str
         lines.append(f"Read as: {answer.interpreted}")
     threshold = answer.explanation.threshold if answer.explanation else 0.0
     lines.append(HEADLINES[answer.verdict].format(text=answer.text or answer.guess, confidence=answer.confidence,
-                                                  threshold=threshold))
+                                                  threshold=threshold, assessment=answer.assessment))
     label = "Source" if answer.verdict != "absent" else "Closest"
     for n, c in enumerate(answer.citations, 1):
         head = f"[{n}] {c.source} [{c.start}:{c.end}]"
@@ -39,5 +39,7 @@ def format_explanation(why: Explanation) -> list[str]:
     pushes = sorted(why.contributions, key=lambda kv: -abs(kv[1]))
     lines.append(f"  {'signal':<16}{'value':>8}{'push (log-odds)':>18}")
     lines += [f"  {name:<16}{features.get(name, 0.0):>8.3f}{push:>+18.2f}" for name, push in pushes]
-    lines.append(f"  answered when the confidence is at least {why.threshold:.2f}")
+    lines.append(f"  answered when the confidence is at least {why.threshold:.2f}; below it \"Not sure\" "
+                 f"when answerable ({why.answerable:.2f}) is at least {why.answerable_threshold:.2f}, "
+                 f"else \"Not in the article\"")
     return lines

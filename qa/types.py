@@ -46,15 +46,20 @@ class Explanation:
     wanted: str = ""      # the answer type the question asks for ("PERSON", "DATE", ...)
     got: str = ""         # the answer's type (entity label) or "" when it carries none
     answerable: float = 0.0  # the probability that the article answers the question at all
-    threshold: float = 0.0   # an answer is given when ``answerable`` is at least this
+    threshold: float = 0.0   # an answer is given when the confidence, P(correct), is at least this
+    answerable_threshold: float = 0.0   # below it (and below ``threshold``): "Not in the article"
 
     def to_dict(self) -> dict[str, Any]:
         return {"features": dict(self.features), "contributions": dict(self.contributions),
                 "words": dict(self.words), "wanted": self.wanted, "got": self.got,
-                "answerable": round(self.answerable, 4), "threshold": round(self.threshold, 4)}
+                "answerable": round(self.answerable, 4), "threshold": round(self.threshold, 4),
+                "answerable_threshold": round(self.answerable_threshold, 4)}
 
 
 VERDICTS = ("answer", "unsure", "absent")
+# What the confidence means, in the words a person reads beside it.
+ASSESSMENTS = {"answer": "likely right", "unsure": "unsure: a guess", "absent": "probably not in the article"}
+SURE = 0.9   # from this P(correct) an answer reads "very likely right"
 
 
 @dataclass(frozen=True)
@@ -62,15 +67,16 @@ class Answer:
     """An extractive answer: a verbatim span plus the sentences that support it.
 
     ``confidence`` is the estimated probability that the answer (or, when withheld, the guess)
-    is right; the answer is given when the article probably answers the question (see
+    is right, P(correct); the answer is given only when it reaches the fitted threshold (see
     ``qa.confidence``). ``verdict`` says what a front end shows:
 
     - ``"answer"`` (``found``): ``text``/``span`` is the answer, ``citations[0]`` its sentence;
-    - ``"unsure"``: not confident enough to answer; ``text`` is empty, ``guess``/``guess_span``
-      hold the tentative span, shown as "Not sure" inside its sentence (``citations[0]``);
-    - ``"absent"``: some of the question's words occur nowhere in the article ("Not in the
-      article"); ``citations`` hold the closest passages so a person can look for themselves
-      (the guess is kept for evaluation).
+    - ``"unsure"``: the article probably answers but the span is doubtful; ``text`` is empty,
+      ``guess``/``guess_span`` hold the tentative span, shown as "Not sure" inside its sentence
+      (``citations[0]``);
+    - ``"absent"``: the article probably does not answer ("Not in the article"); ``citations``
+      hold the closest passages so a person can look for themselves (the guess is kept for
+      evaluation).
     """
 
     question: str
@@ -93,6 +99,13 @@ class Answer:
             raise ValueError(f"verdict {self.verdict!r} does not fit found={self.found}")
 
     @property
+    def assessment(self) -> str:
+        """The verdict and confidence in words: "likely right", "unsure: a guess", ..."""
+        if self.verdict == "answer" and self.confidence >= SURE:
+            return "very likely right"
+        return ASSESSMENTS[self.verdict]
+
+    @property
     def best_text(self) -> str:
         """The answer, or the withheld guess: what "answer every question" would show."""
         return self.text if self.found else self.guess
@@ -107,6 +120,7 @@ class Answer:
             "span": dataclasses.asdict(self.span) if self.span else None,
             "citations": [c.to_dict() for c in self.citations],
             "verdict": self.verdict,
+            "assessment": self.assessment,
             "guess": ({"text": self.guess, "span": dataclasses.asdict(self.guess_span)}
                       if self.guess_span else None),
             "explanation": self.explanation.to_dict() if self.explanation else None,

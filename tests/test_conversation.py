@@ -211,22 +211,38 @@ CHAIR = [("Who chairs the rowing club?", "Nora Finch", "Nora Finch chairs the ro
     (0.9, "", True),            # an Answer without a verdict: found decides
     (0.9, "answer", True),
     (0.49, "answer", False),    # probably wrong: not an antecedent
-    (0.8, "unsure", False),     # withheld ("Not sure"): not an antecedent
+    (0.3, "unsure", True),      # "Not sure": the person saw the tentative span, and may build on it
+    (0.3, "absent", False),     # "Not in the article": nothing was shown
 ])
-def test_an_earlier_answer_is_an_antecedent_only_when_given_and_probably_right(confidence, verdict, used):
+def test_an_earlier_answer_is_an_antecedent_only_when_its_words_were_shown(confidence, verdict, used):
     question, text, evidence = CHAIR[0]
-    earlier = SimpleNamespace(question=question, interpreted="", text=text, found=verdict in ("", "answer"),
-                              confidence=confidence, verdict=verdict,
+    given = verdict in ("", "answer")
+    earlier = SimpleNamespace(question=question, interpreted="", text=text if given else "", found=given,
+                              guess="" if given else text, confidence=confidence, verdict=verdict,
                               citations=(Citation("a.txt", 0, len(evidence), evidence),))
     turn = turns_from_history([earlier])[0]
     assert (turn.answer, turn.found) == ((text, True) if used else ("", False))
     assert resolve("What did she say?", [turn]) == ("What did Nora Finch say?" if used else "What did she say?")
 
 
-def test_a_not_sure_reply_in_the_chat_is_no_answer():
+def test_a_not_sure_reply_in_the_chat_is_leaned_on_with_its_guess():
     messages = [{"role": "user", "content": "Who chairs the rowing club?"},
                 {"role": "assistant", "content": "Not sure: perhaps \u201cNora Finch\u201d"}]
+    turn = turns_from_history(messages)[0]
+    assert (turn.found, turn.answer) == (True, "Nora Finch")
+
+
+def test_a_not_in_the_article_reply_in_the_chat_is_no_answer():
+    messages = [{"role": "user", "content": "Who chairs the rowing club?"},
+                {"role": "assistant", "content": "Not in the article."}]
     assert turns_from_history(messages)[0].found is False
+
+
+def test_a_not_sure_answer_is_leaned_on_like_an_answer():
+    unsure = Answer("Who chairs the rowing club?", "", False, 0.3, verdict="unsure", guess="Nora Finch")
+    absent = Answer("Who chairs the rowing club?", "", False, 0.3, verdict="absent", guess="Nora Finch")
+    assert resolve("What did she say?", turns_from_history([unsure])) == "What did Nora Finch say?"
+    assert resolve("What did she say?", turns_from_history([absent])) == "What did she say?"
 
 
 def test_the_trust_rule_can_be_switched_off():

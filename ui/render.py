@@ -95,8 +95,9 @@ def _citation_list(turn: int, citations: Sequence[Citation], first: int = 1, cls
 
 def _footer(answer: Answer, turn: int) -> str:
     copy_text = escape(answer_plaintext(answer))
-    return (f'<div class="vb-meta"><span class="vb-conf" title="How sure the reader is">'
-            f'confidence {answer.confidence:.2f}</span>'
+    return (f'<div class="vb-meta"><span class="vb-conf vb-conf-{answer.verdict}" '
+            f'title="The probability that the answer is right">'
+            f'{escape(answer.assessment)} \u00b7 confidence {answer.confidence:.2f}</span>'
             f'<a class="vb-copy" href="#vb-copy-{turn}" title="Copy the answer with its citation">Copy</a></div>'
             f'<div class="vb-copytext">{copy_text}</div>')
 
@@ -159,7 +160,9 @@ def _why_html(answer: Answer) -> str:
                    for name, push in sorted(why.contributions, key=lambda kv: -abs(kv[1])))
     return (f'<details class="vb-why"><summary>Why?</summary>'
             f'<p>Answer type wanted: <b>{escape(why.wanted or "-")}</b>; found: <b>{escape(why.got or "no entity")}</b>. '
-            f'An answer is given from confidence {why.threshold:.2f}.</p>'
+            f'An answer is given from confidence {why.threshold:.2f}; below it, "Not sure" when the article '
+            f'probably answers (answerable {why.answerable:.2f}, from {why.answerable_threshold:.2f}), '
+            f'else "Not in the article".</p>'
             f'<ul class="vb-words">{words}</ul>'
             f'<table class="vb-signals"><tr><th>signal</th><th>value</th><th>push</th></tr>{rows}</table></details>')
 

@@ -27,7 +27,8 @@ RULES: dict[str, str] = {
     "there": '"there" -> the latest place, with its preposition',
     "then": '"then" -> the latest time, with its preposition',
     # how antecedents are chosen and spelled
-    "trusted_answers": "an earlier answer is an antecedent only when it was given with confidence >= 0.5",
+    "trusted_answers": "an earlier answer is an antecedent only when the person saw its words: given "
+                       "with confidence >= 0.5, or shown as \"Not sure\" with its tentative span",
     "expletive_it": '"How long did it take?", "What day was it?": an expletive "it" is left alone',
     "name_question": '"What was his name?" is left as typed when "he" is a name: the name is the answer',
     "bound_pronoun": '"Did Finch say he ...": a pronoun bound inside its own question is left alone',

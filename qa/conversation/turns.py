@@ -33,7 +33,9 @@ def turns_from_history(history: Any) -> list[Turn]:
 
 
 def trusted(answer: Any) -> bool:
-    """An answer that was given (not withheld as "unsure" or "absent") and is probably right.
+    """An earlier answer whose words the person saw and may lean on: an answer that was given and
+    is probably right, or a "Not sure" with its tentative span (the person read that span; "And
+    who ordered it?" builds on it as on an answer). "Not in the article" gives nothing to lean on.
 
     A wrong answer taken as the antecedent of every later "he" would make one mistake many.
     Objects without ``verdict`` / ``confidence`` count as given when ``found``.
@@ -42,7 +44,16 @@ def trusted(answer: Any) -> bool:
     if not rules.on("trusted_answers"):
         return found
     verdict = getattr(answer, "verdict", "") or ("answer" if found else "absent")
+    if verdict == "unsure":
+        return bool(getattr(answer, "guess", ""))
     return found and verdict == "answer" and getattr(answer, "confidence", 1.0) >= ANTECEDENT_CONFIDENCE
+
+
+def shown_words(answer: Any) -> str:
+    """The answer's words as the person saw them: the answer, or the "Not sure" guess."""
+    if getattr(answer, "verdict", "") == "unsure":
+        return getattr(answer, "guess", "") or ""
+    return getattr(answer, "text", "") or ""
 
 
 def _turn_from_answer(answer: Any) -> Turn:
@@ -51,7 +62,7 @@ def _turn_from_answer(answer: Any) -> Turn:
     return Turn(
         question=answer.question,
         interpreted=getattr(answer, "interpreted", "") or answer.question,
-        answer=(getattr(answer, "text", "") or "") if given else "",
+        answer=shown_words(answer) if given else "",
         found=given,
         evidence=citations[0].quote if citations else "",
     )
@@ -95,7 +106,8 @@ def _content_text(content: Any) -> str:
 
 
 _READ_AS = re.compile(r"^\W*read as\W*:?\W*(?P<q>.+?)\W*$", re.IGNORECASE)
-# "Not sure: perhaps ..." is a withheld guess, no answer to build on
+# "Not sure: perhaps “...”": the person saw the tentative words, a follow-up may build on them
+_NOT_SURE = re.compile(r"^\W*not sure\W*\s*perhaps\s*[\"“'‘]?(?P<guess>.+?)[\"”'’]?\s*$", re.IGNORECASE)
 _NOT_FOUND = re.compile(r"\b(not found|no answer|couldn'?t find|could not find|does not say|"
                         r"doesn'?t say|not in the article|don'?t know|not sure)\b", re.IGNORECASE)
 
@@ -116,6 +128,8 @@ def _turn_from_reply(question: str, reply: str) -> Turn:
             evidence = evidence or _strip_markdown(stripped.lstrip("> ").strip())
         elif not answer:
             answer = _strip_markdown(stripped)
+            guess = _NOT_SURE.match(answer)
+            answer = guess.group("guess").strip() if guess else answer
     found = bool(answer) and not _NOT_FOUND.search(answer)
     return Turn(question, interpreted, answer if found else "", found, evidence)
 

@@ -1,18 +1,20 @@
 """Fit the confidence model (``qa/confidence.py``) on the fit split; write its weights file.
 
-    python -m qa.evaluation.fit_confidence            # about 10 minutes the first time
+    python -m qa.evaluation.fit_confidence            # asks the fit split once (tens of minutes)
+    python -m qa.evaluation.fit_confidence --reuse-rows   # refit on the rows of the last run
 
-It asks the fit split's questions (SQuAD-shifts ``squaddev`` and the CoQA ``wikipedia``,
-``race`` and ``mctest`` stories, about one in six unanswerable) through ``ask()``, leaving out
-the articles and stories of the benchmark's own sample so the benchmark's fit rows stay unseen,
-and fits two logistic regressions over ``confidence.FEATURES``:
+It asks the fit split's questions (whole articles and their short windows, CoQA stories; see
+``qa.evaluation.sample``) through ``ask()``, leaving out the articles and stories of the
+benchmark's own sample so the benchmark's fit rows stay unseen, and fits two logistic
+regressions over ``confidence.FEATURES``:
 
 - ``correct``: is the answer (or guess) right, F1 >= 0.5 (always wrong for an unanswerable one);
 - ``answerable``: does the document answer at all.
 
-An answer is given when ``answerable`` reaches a threshold, chosen on cross-validated
-predictions of the fit rows for ``GOAL``. Validation splits are never used here. Rerun whenever
-the reader changes.
+The policy's two thresholds are chosen on cross-validated predictions of the fit rows
+(``ANSWER_RULE``, ``ANSWERABLE_RULE``); the coverage/precision curve they come from is written
+to ``docs/benchmark/policy.md``. Validation splits are never used here. Rerun whenever the
+reader changes.
 """
 from __future__ import annotations
 
@@ -29,9 +31,14 @@ from qa.confidence import FEATURES, FORMAT, NOT_FOR_ANSWERABLE, WEIGHTS_FILE
 from qa.evaluation import benchmark
 from qa.evaluation.sample import FIT, units
 
-GOAL = ("answer at least 85% of answerable questions and abstain on at least 75% of unanswerable ones; "
-        "among thresholds that do, the one with the highest F1 with abstention")
-MIN_ANSWERED, MIN_ABSTAINED = 0.85, 0.75
+ANSWER_PRECISION, ANSWER_FLOOR = 0.72, 0.5
+ANSWER_RULE = (f"P(correct) from the lowest threshold of at least {ANSWER_FLOOR} at which the fit split's shown "
+               f"answers are at least {ANSWER_PRECISION:.0%} right (out-of-fold predictions)")
+SHOWN_ANSWERABLE = 0.92
+ANSWERABLE_RULE = (f"P(answerable) threshold: the highest at which at least {SHOWN_ANSWERABLE:.0%} of the fit "
+                   f"split's answerable questions on short documents still get \"answer\" or \"Not sure\" "
+                   f"(so the most unanswerable ones get \"Not in the article\")")
+CURVE = Path(__file__).resolve().parents[2] / "docs" / "benchmark" / "policy.md"
 FOLDS = 5
 
 
@@ -60,21 +67,45 @@ def cross_validated(x: np.ndarray, y: np.ndarray, groups: Sequence[str]) -> np.n
     return out
 
 
-def choose_threshold(rows: Sequence[dict], p: np.ndarray) -> tuple[float, dict]:
-    """The answerability threshold meeting ``GOAL`` on the fit rows (or, if none does, the one
-    closest to it); ``p``: out-of-fold probabilities that each question is answerable."""
-    answerable = np.array([bool(r["golds"]) for r in rows])
-    f1_all = np.array([r["f1_all"] for r in rows])
-    best, best_key, best_stats = 0.5, None, {}
-    for t in np.round(np.arange(0.02, 0.99, 0.01), 2):
+def answer_curve(correct: np.ndarray, p: np.ndarray) -> list[dict]:
+    """For each P(correct) threshold: the share of questions answered and how many of those are right."""
+    out = []
+    for t in np.round(np.arange(0.30, 0.96, 0.01), 2):
         given = p >= t
-        stats = {"answered": float(given[answerable].mean()), "abstained": float((~given[~answerable]).mean()),
-                 "f1": float(np.where(answerable, given * f1_all, ~given).mean())}
-        slack = min(stats["answered"] - MIN_ANSWERED, stats["abstained"] - MIN_ABSTAINED)
-        key = (slack >= 0, stats["f1"] if slack >= 0 else slack)
-        if best_key is None or key > best_key:
-            best, best_key, best_stats = float(t), key, stats
-    return best, best_stats
+        out.append({"threshold": float(t), "coverage": float(given.mean()),
+                    "precision": float(correct[given].mean()) if given.any() else 1.0})
+    return out
+
+
+def choose_answer_threshold(curve: Sequence[dict]) -> float:
+    """``ANSWER_RULE``: the lowest threshold >= the floor whose shown answers are precise enough."""
+    meeting = [c["threshold"] for c in curve if c["threshold"] >= ANSWER_FLOOR and c["precision"] >= ANSWER_PRECISION]
+    return min(meeting) if meeting else max(c["threshold"] for c in curve)
+
+
+def choose_answerable_threshold(answerable: np.ndarray, shown_by_answer: np.ndarray, p: np.ndarray) -> float:
+    """``ANSWERABLE_RULE``: ``shown_by_answer`` marks questions already answered (P(correct) high)."""
+    best = 0.0
+    for t in np.round(np.arange(0.01, 0.99, 0.01), 2):
+        shown = shown_by_answer | (p >= t)
+        if shown[answerable].mean() >= SHOWN_ANSWERABLE:
+            best = float(t)
+    return best
+
+
+def policy_stats(rows: Sequence[dict], correct_p: np.ndarray, answerable_p: np.ndarray,
+                 answer_t: float, answerable_t: float) -> dict:
+    """What the policy does to the fit rows (out-of-fold): the issue's measures."""
+    answerable = np.array([bool(r["golds"]) for r in rows])
+    right = np.array([r["correct"] for r in rows], dtype=bool)
+    answer = correct_p >= answer_t
+    unsure = ~answer & (answerable_p >= answerable_t)
+    absent = ~answer & ~unsure
+    return {"answer_precision": float(right[answer].mean()) if answer.any() else 1.0,
+            "answer_share": float(answer[answerable].mean()),
+            "shown_share": float((answer | unsure)[answerable].mean()),
+            "unanswerable_answer": float(answer[~answerable].mean()) if (~answerable).any() else 0.0,
+            "unanswerable_absent": float(absent[~answerable].mean()) if (~answerable).any() else 0.0}
 
 
 def fit(rows: Sequence[dict]) -> dict:
@@ -84,18 +115,46 @@ def fit(rows: Sequence[dict]) -> dict:
     answerable = np.array([float(bool(r["golds"])) for r in rows])
     groups = [f"{r['set']}/{r['unit']}" for r in rows]
     x_ans = x * np.array([name not in NOT_FOR_ANSWERABLE for name in FEATURES], dtype=float)
-    threshold, at = choose_threshold(rows, cross_validated(x_ans, answerable, groups))
     held = cross_validated(x, correct, groups)
+    held_ans = cross_validated(x_ans, answerable, groups)
+    curve = answer_curve(correct, held)
+    answer_t = choose_answer_threshold(curve)
+    short = np.array([_short(r) for r in rows]) if any(map(_short, rows)) else np.ones(len(rows), dtype=bool)
+    answerable_t = choose_answerable_threshold(answerable[short].astype(bool), (held >= answer_t)[short],
+                                               held_ans[short])
     ece = benchmark.calibration_error([dict(r, confidence=float(q)) for r, q in zip(rows, held)])
     models = {"correct": fit_logistic(x, correct), "answerable": fit_logistic(x_ans, answerable)}
+    at = {"all": policy_stats(rows, held, held_ans, answer_t, answerable_t),
+          "short": policy_stats([r for r, s in zip(rows, short) if s], held[short], held_ans[short],
+                                answer_t, answerable_t)}
     return {
         **{name: {"weights": dict(zip(FEATURES, map(float, m.coef_[0]))), "bias": float(m.intercept_[0])}
            for name, m in models.items()},
-        "threshold": threshold,
-        "at_threshold_cross_validated": {**at, "ece": ece},
+        "policy": {"answer": answer_t, "answerable": answerable_t, "answer_rule": ANSWER_RULE,
+                   "answerable_rule": ANSWERABLE_RULE},
+        "at_policy_cross_validated": {**at, "ece": ece},
+        "curve": curve,
         "questions": len(rows), "unanswerable": int(len(rows) - answerable.sum()),
         "right": int(correct.sum()),
     }
+
+
+def _short(row: dict) -> bool:
+    return row["set"].endswith("/short")
+
+
+def write_curve(fitted: dict, path: Path = CURVE) -> None:
+    """The coverage/precision curve the answer threshold was chosen from, as Markdown."""
+    policy = fitted["policy"]
+    lines = ["# The answer policy: coverage and precision on the fit split",
+             "", "Written by `python -m qa.evaluation.fit_confidence` (out-of-fold predictions on the fit rows).",
+             "", f"- answer: {policy['answer_rule']} -> **{policy['answer']:.2f}**",
+             f"- Not sure / Not in the article: {policy['answerable_rule']} -> **{policy['answerable']:.2f}**",
+             "", "| P(correct) threshold | questions answered | answered right |", "|---:|---:|---:|"]
+    lines += [f"| {c['threshold']:.2f}{' (chosen)' if c['threshold'] == policy['answer'] else ''} | "
+              f"{c['coverage']:.3f} | {c['precision']:.3f} |" for c in fitted["curve"]]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -124,10 +183,12 @@ def main(argv: Sequence[str] | None = None) -> int:
            "fitted_on": {"split": FIT, "sets": sorted({r["set"] for r in rows}), "seed": args.seed,
                          "scale": args.scale, "excluding": "the benchmark's own sample (seed 0, scale 1)"},
            "command": "python -m qa.evaluation.fit_confidence " + " ".join(argv if argv is not None else sys.argv[1:]),
-           "date": datetime.date.today().isoformat(), "goal": GOAL, "features": list(FEATURES), **fitted}
+           "date": datetime.date.today().isoformat(), "features": list(FEATURES),
+           **{k: v for k, v in fitted.items() if k != "curve"}}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
-    print(json.dumps({k: out[k] for k in ("threshold", "at_threshold_cross_validated", "questions",
+    write_curve(fitted)
+    print(json.dumps({k: out[k] for k in ("policy", "at_policy_cross_validated", "questions",
                                           "unanswerable", "right")}, indent=1))
     print(f"written: {args.out}")
     return 0
