@@ -56,6 +56,12 @@ def test_unanswerable_question_returns_closest_passages(seed_store):
     assert 1 <= len(answer.citations) <= Settings().top_k
 
 
+@pytest.mark.parametrize("question", ["Who is the mayor of Moscow?", "What is the population of Baku?"])
+def test_a_near_topic_question_the_seed_does_not_answer_is_not_in_the_article(seed_store, question):
+    answer = ask(question, store=seed_store)
+    assert answer.verdict == "absent", f"{answer.verdict}: {answer.guess!r} ({answer.confidence:.2f})"
+
+
 def test_example_from_the_issue(seed_store):
     answer = ask("Who is the editor-in-chief of Sputnik Azerbaijan?", store=seed_store)
     assert answer.found and answer.text == "Yevgeny Belousov"

@@ -1,0 +1,72 @@
+"""One short news article, a person chatting: the verdict means what it says.
+
+A made-up article (tests/data/tram_article.txt, nothing to do with the seed) and made-up
+questions: ones it answers, and near-topic ones it does not (a budget it never gives, an
+official it never names, a count it does not state, a date still to come). The article is
+indexed alone, as a person would point Verbatim at it.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index.build import build_index
+from qa.api import ask
+from qa.evaluation.squad import f1_score
+
+pytestmark = pytest.mark.slow
+ARTICLE = Path(__file__).parent / "data" / "tram_article.txt"
+
+ANSWERED = [
+    ("Who chairs the transport committee?", "Priya Lindqvist"),
+    ("How long will the tram line be?", "9.4 kilometres"),
+    ("How many stops will the line have?", "fourteen"),
+    ("Who is the opposition leader?", "Tomas Greer"),
+    ("How many signatures did residents collect?", "more than 12,000"),
+    ("When are the first trams expected to carry passengers?", "2029"),
+]
+
+NOT_IN_THE_ARTICLE = [
+    "How much will the tram line cost?",            # a budget it never gives
+    "Who is the mayor of Vellmore?",                # an official it never names
+    "How many people live in Saltmarsh?",           # a count it does not state
+    "Which company will build the line?",           # a decision still to come
+    "What is the population of Vellmore?",
+    "How many trams will the city buy?",
+]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    path = tmp_path_factory.mktemp("short") / "store"
+    build_index(path, [ARTICLE])
+    return path
+
+
+@pytest.mark.parametrize("question, gold", ANSWERED)
+def test_a_question_the_article_answers_shows_its_words(store, question, gold):
+    answer = ask(question, store=store)
+    assert answer.verdict in ("answer", "unsure"), f"{question!r}: {answer.verdict} ({answer.confidence:.2f})"
+    shown = answer.text if answer.verdict == "answer" else answer.guess
+    assert f1_score(shown, gold) >= 0.5, f"{question!r}: shown {shown!r} vs {gold!r}"
+
+
+@pytest.mark.parametrize("question", NOT_IN_THE_ARTICLE)
+def test_a_near_topic_question_the_article_does_not_answer_is_not_answered(store, question):
+    answer = ask(question, store=store)
+    assert answer.verdict != "answer", f"{question!r}: answered {answer.text!r} ({answer.confidence:.2f})"
+
+
+def test_most_near_topic_questions_are_said_to_be_not_in_the_article(store):
+    verdicts = [ask(q, store=store).verdict for q in NOT_IN_THE_ARTICLE]
+    assert verdicts.count("absent") >= len(verdicts) // 2, verdicts
+
+
+def test_no_answer_is_shown_below_the_answer_threshold(store):
+    for question, _ in ANSWERED:
+        answer = ask(question, store=store)
+        if answer.verdict == "answer":
+            assert answer.confidence >= answer.explanation.threshold >= 0.5
+        else:
+            assert answer.text == "" and not answer.found
