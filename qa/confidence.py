@@ -97,7 +97,7 @@ def _wants_money(q: Question) -> bool:
     """ "How much ...?" or a question about a budget, a price, a salary (WordNet: possession)."""
     from qa import lexicon
 
-    return q.answer_type == "NUMBER" and (q.how_adj == "much" or lexicon.supersense(q.focus) == "possession")
+    return q.answer_type == "NUMBER" and (q.how_adj == "much" or lexicon.supersense(q.asked) == "possession")
 
 
 def _kind_absent(e: Evidence) -> float:
