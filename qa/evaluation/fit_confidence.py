@@ -47,8 +47,8 @@ def benchmark_sample(data_dir: Path) -> frozenset[str]:
     return frozenset(u.name for spec in benchmark.chosen_sets(FIT) for u in units(spec, data_dir, 0, 1.0))
 
 
-def matrix(rows: Sequence[dict]) -> np.ndarray:
-    return np.array([[r["features"].get(name, 0.0) for name in FEATURES] for r in rows], dtype=float)
+def matrix(rows: Sequence[dict], names: Sequence[str] = tuple(FEATURES)) -> np.ndarray:
+    return np.array([[r["features"].get(name, 0.0) for name in names] for r in rows], dtype=float)
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, c: float = 1.0):
@@ -108,13 +108,14 @@ def policy_stats(rows: Sequence[dict], correct_p: np.ndarray, answerable_p: np.n
             "unanswerable_absent": float(absent[~answerable].mean()) if (~answerable).any() else 0.0}
 
 
-def fit(rows: Sequence[dict]) -> dict:
+def fit(rows: Sequence[dict], names: Sequence[str] = tuple(FEATURES)) -> dict:
+    """Both models over the features ``names`` (the others weigh 0), and the policy."""
     rows = [r for r in rows if r["scored"] and r["features"]]
-    x = matrix(rows)
+    x = matrix(rows, names)
     correct = np.array([r["correct"] for r in rows])
     answerable = np.array([float(bool(r["golds"])) for r in rows])
     groups = [f"{r['set']}/{r['unit']}" for r in rows]
-    x_ans = x * np.array([name not in NOT_FOR_ANSWERABLE for name in FEATURES], dtype=float)
+    x_ans = x * np.array([name not in NOT_FOR_ANSWERABLE for name in names], dtype=float)
     held = cross_validated(x, correct, groups)
     held_ans = cross_validated(x_ans, answerable, groups)
     curve = answer_curve(correct, held)
@@ -128,8 +129,8 @@ def fit(rows: Sequence[dict]) -> dict:
           "short": policy_stats([r for r, s in zip(rows, short) if s], held[short], held_ans[short],
                                 answer_t, answerable_t)}
     return {
-        **{name: {"weights": dict(zip(FEATURES, map(float, m.coef_[0]))), "bias": float(m.intercept_[0])}
-           for name, m in models.items()},
+        **{name: {"weights": {f: 0.0 for f in FEATURES} | dict(zip(names, map(float, m.coef_[0]))),
+                  "bias": float(m.intercept_[0])} for name, m in models.items()},
         "policy": {"answer": answer_t, "answerable": answerable_t, "answer_rule": ANSWER_RULE,
                    "answerable_rule": ANSWERABLE_RULE},
         "at_policy_cross_validated": {**at, "ece": ece},
