@@ -40,7 +40,9 @@ def rescore(row: dict, correct: Logistic, answerable: Logistic, policy: Policy) 
     verdict = policy.verdict(p, q)
     found = verdict == "answer"
     f1 = (row["f1_all"] if found else 0.0) if row["golds"] else float(not found)
-    return dict(row, confidence=p, verdict=verdict, found=found, shown=row["best"] if found else "", f1=f1)
+    f1_shown = row["f1_all"] if verdict != "absent" else 0.0
+    return dict(row, confidence=p, verdict=verdict, found=found, shown=row["best"] if found else "", f1=f1,
+                f1_shown=f1_shown)
 
 
 def evaluate(fitted: dict, rows: Sequence[dict]) -> dict:

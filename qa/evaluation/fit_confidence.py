@@ -29,7 +29,7 @@ import numpy as np
 
 from qa.confidence import FEATURES, FORMAT, NOT_FOR_ANSWERABLE, WEIGHTS_FILE
 from qa.evaluation import benchmark
-from qa.evaluation.sample import FIT, units
+from qa.evaluation.sample import FIT, short_sets, units
 
 ANSWER_PRECISION, ANSWER_FLOOR = 0.72, 0.5
 ANSWER_RULE = (f"P(correct) from the lowest threshold of at least {ANSWER_FLOOR} at which the fit split's shown "
@@ -141,7 +141,7 @@ def fit(rows: Sequence[dict], names: Sequence[str] = tuple(FEATURES)) -> dict:
 
 
 def _short(row: dict) -> bool:
-    return row["set"].endswith("/short")
+    return row["set"] in short_sets()
 
 
 def write_curve(fitted: dict, path: Path = CURVE) -> None:
