@@ -158,6 +158,21 @@ def test_an_incomplete_or_damaged_onnx_copy_says_how_to_remake_it(tmp_path):
         embed.OnnxEncoder(tmp_path / "copy", 1)
 
 
+def test_make_install_remakes_the_copy_unless_complete_current_and_loading(tmp_path):
+    """What `make install` checks (`python -m index.embed --check`), not encoder.json alone."""
+    copy = tmp_path / "copy"
+    shutil.copytree(embed.onnx_folder(), copy)   # onnxruntime refuses weights linked from elsewhere
+    assert embed.onnx_copy_problem() == "" and embed.onnx_copy_problem(copy) == ""
+    info = json.loads((copy / "encoder.json").read_text(encoding="utf-8"))
+    info["made_with"]["onnxruntime"] = "0.1"
+    (copy / "encoder.json").write_text(json.dumps(info), encoding="utf-8")
+    assert "was made with" in embed.onnx_copy_problem(copy)
+    (copy / "model.onnx.data").unlink()
+    out = subprocess.run([sys.executable, "-m", "index.embed", "--check", "--folder", str(copy)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 1 and "lacks model.onnx.data" in out.stdout
+
+
 def test_indexing_threads_are_given_back():
     before = embed.document_threads()
     with embed.threads(2):
