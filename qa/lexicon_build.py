@@ -163,7 +163,8 @@ def _fill(db: sqlite3.Connection, wn, ids: dict) -> None:
                 if word in {l.name().lower() for l in synset.lemmas()}:
                     lemmas.append((word, pos, rank, ids[synset.name()]))
     db.executemany("INSERT INTO lemma VALUES (?, ?, ?, ?)", lemmas)
-    db.executemany("INSERT INTO hypernym VALUES (?, ?)", sorted(hypernyms))   # NLTK keeps them in a set
+    # NLTK keeps a synset's hypernyms in a set; sorted, two builds are identical byte for byte.
+    db.executemany("INSERT INTO hypernym VALUES (?, ?)", sorted(hypernyms))
     db.executemany("INSERT INTO derived VALUES (?, ?)", sorted(derived))
 
 
