@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from qa import feedback
+from ui.web import feedback
 from qa.api import ask
 from qa.library import get_article, list_articles
 from qa.settings import Settings
@@ -53,7 +53,7 @@ def settings(tmp_path_factory) -> Settings:
 
 @pytest.fixture(scope="module")
 def url(settings):
-    from ui.app import launch
+    from ui.web.app import launch
 
     port = free_port()
     app = launch(settings, "127.0.0.1", port, None, block=False)
@@ -315,7 +315,7 @@ def test_copy_puts_answer_and_citation_on_the_clipboard(page):
 @pytest.fixture(scope="module")
 def strict_url(settings):
     """The same store served with a threshold no answer reaches: every answer is withheld."""
-    from ui.app import launch
+    from ui.web.app import launch
 
     port = free_port()
     app = launch(settings.replace(answer_threshold=0.999), "127.0.0.1", port, None, block=False)

@@ -21,7 +21,7 @@ from conftest import ROOT
 
 pytestmark = pytest.mark.slow
 
-QA = [sys.executable, "-m", "qa.cli"]
+QA = [sys.executable, "-m", "ui.cli"]
 BRIDGE = "Harbour bridge reopens\n\nThe harbour bridge in Port Elm reopened on Tuesday.\nEngineers replaced 42 steel cables, the city council said.\n"
 MUSEUM = "City museum reopens\n\nThe city museum in Port Elm reopened on Friday with 300 new paintings.\n"
 CABLES = "How many steel cables were replaced?"
@@ -113,7 +113,7 @@ def test_an_upload_never_replaces_an_article_unless_asked(tmp_path):
     from qa.library import add_article
     from qa.settings import Settings
 
-    from ui.app import REPLACE_LABEL
+    from ui.web.app import REPLACE_LABEL
 
     settings = Settings(store=tmp_path / "store", chroma_url=None)
     build_index(settings.store, [write(tmp_path / "a" / "story.txt", BRIDGE)])
@@ -264,7 +264,7 @@ def test_a_read_only_store_answers_and_says_it_is_read_only(read_only, news):
 
 CHAT_WRITES_ON_READ_ONLY = """
 import sys
-from qa import feedback
+from ui.web import feedback
 from qa.api import ask
 from qa.errors import VerbatimError
 from qa.library import add_article

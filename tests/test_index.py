@@ -193,7 +193,7 @@ def test_an_open_process_sees_what_another_process_indexed(fresh_store, tmp_path
     other = tmp_path / "museum.txt"
     other.write_text("Museum reopens\n\nThe city museum reopened on Friday with 300 new paintings.\n",
                      encoding="utf-8")
-    subprocess.run([sys.executable, "-m", "qa.cli", "--store", str(fresh_store), "index", "--quiet", str(other)],
+    subprocess.run([sys.executable, "-m", "ui.cli", "--store", str(fresh_store), "index", "--quiet", str(other)],
                    check=True, capture_output=True, cwd=ROOT)
     answer = ask("How many new paintings does the museum have?", store=fresh_store)
     assert answer.citations[0].source == "museum.txt" and answer.text == "300"

@@ -4,7 +4,7 @@
     launch(settings, host, port, auth)    what `qa chat` runs; flags > environment > defaults
 
 Thin by design: every answer comes from ``qa.api.ask`` and every article operation from
-``qa.library``; ``ui.render`` turns the results into escaped HTML. The one API route,
+``qa.library``; ``ui.web.render`` turns the results into escaped HTML. The one API route,
 ``/ask``, returns ``Answer.to_dict()`` for ``gradio_client``.
 """
 from __future__ import annotations
@@ -18,11 +18,10 @@ from typing import Any, Sequence
 
 import gradio as gr
 
-from qa import feedback
 from qa.errors import IndexMissingError, VerbatimError
 from qa.settings import Settings
 from qa.types import Answer
-from ui import render
+from ui.web import feedback, render
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 7860
 EXAMPLES_SHOWN = 5

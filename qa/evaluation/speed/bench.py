@@ -408,7 +408,7 @@ def chat_memory(store: Path, questions: Sequence[str], asks: int = 50) -> dict:
 
 def _qa_command() -> list[str]:
     script = Path(sys.executable).with_name("qa")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "qa.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "ui.cli"]
 
 
 def _store_env(store: Path) -> dict:
@@ -574,8 +574,9 @@ def run_bench(args: argparse.Namespace) -> list[dict]:
         out = bench_dir() / "runs" / f"{tier}.json"
         out.parent.mkdir(parents=True, exist_ok=True)
         env = dict(os.environ, QA_BENCH_ACCURACY="1" if tier == largest(tiers) else "0")
-        subprocess.run([sys.executable, "-m", "qa.bench", "--prepare", tier], env=env, check=True)
-        subprocess.run([sys.executable, "-m", "qa.bench", "--tier", tier, "--out", str(out)], env=env, check=True)
+        here = [sys.executable, "-m", "qa.evaluation.speed.bench"]
+        subprocess.run([*here, "--prepare", tier], env=env, check=True)
+        subprocess.run([*here, "--tier", tier, "--out", str(out)], env=env, check=True)
         result = json.loads(out.read_text(encoding="utf-8"))
         results.append(result)
         print(table_row(result), flush=True)
@@ -586,7 +587,7 @@ def run_bench(args: argparse.Namespace) -> list[dict]:
 
 
 def print_table(tiers: Sequence[str]) -> None:
-    """The table again from the stored results of earlier runs (``python -m qa.bench --table``)."""
+    """The table again from the stored results of earlier runs (``python -m qa.evaluation.speed.bench --table``)."""
     results = [json.loads(p.read_text(encoding="utf-8")) for t in tiers
                if (p := bench_dir() / "runs" / f"{t}.json").exists()]
     print(HEADER)
@@ -598,7 +599,7 @@ def print_table(tiers: Sequence[str]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m qa.bench", description="one benchmark tier (internal)")
+    parser = argparse.ArgumentParser(prog="python -m qa.evaluation.speed.bench", description="one benchmark tier (internal)")
     parser.add_argument("--tier", help="measure this tier (seed, 1000a, 10000, ...)")
     parser.add_argument("--out", type=Path, help="write the tier's result here (JSON)")
     parser.add_argument("--prepare", metavar="TIER", help="write the tier's corpus and question samples")
