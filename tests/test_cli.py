@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from conftest import ROOT
-from index.store import write_lock
+from index.folder import write_lock
 
 QA = [sys.executable, "-m", "ui.cli"]
 

@@ -337,7 +337,7 @@ def test_one_bad_file_does_not_stop_a_folder_run(tmp_path):
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-8-sig"])
 def test_unicode_text_with_a_byte_order_mark_is_read(tmp_path, encoding):
-    from index.build import read_article
+    from index.articles import read_article
 
     data = BRIDGE.encode(encoding)
     if encoding in ("utf-16-le", "utf-16-be"):
@@ -347,7 +347,7 @@ def test_unicode_text_with_a_byte_order_mark_is_read(tmp_path, encoding):
 
 
 def test_utf16_without_a_byte_order_mark_says_re_save_as_utf8(tmp_path):
-    from index.build import read_article
+    from index.articles import read_article
     from qa.errors import SourceError
 
     with pytest.raises(SourceError, match="re-save it as UTF-8"):

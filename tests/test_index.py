@@ -8,8 +8,11 @@ import shutil
 import pytest
 
 from conftest import SEED_ARTICLE
-from index.build import build_index, chunk_id, read_article
-from index.store import open_store, write_lock
+from index.articles import read_article
+from index.build import build_index
+from index.prepare import chunk_id
+from index.folder import write_lock
+from index.store import open_store
 from qa.api import ask, forget_engines
 from qa.errors import (IndexBusyError, IndexCorruptError, IndexMismatchError, IndexMissingError,
                        SourceError)

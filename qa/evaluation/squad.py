@@ -19,7 +19,6 @@ Example::
 """
 from __future__ import annotations
 
-import bisect
 import collections
 import json
 import random

@@ -165,7 +165,7 @@ def percentile(values: Sequence[float], q: float) -> float:
 def raw_encode_speed(texts: Sequence[str]) -> float:
     """Sentences per second of the bare model as the indexer runs it (the ONNX copy), batched and
     threaded the same way (warm)."""
-    from index.build import index_threads_setting
+    from index.writer import index_threads_setting
     from index.embed import Embedder, threads
 
     with threads(index_threads_setting()):
@@ -175,7 +175,7 @@ def raw_encode_speed(texts: Sequence[str]) -> float:
 def torch_encode_speed(texts: Sequence[str]) -> float:
     """The same through sentence-transformers (torch, same threads and batch size): the path the
     indexer does not take, measured beside it so that the choice stays checked."""
-    from index.build import index_threads_setting
+    from index.writer import index_threads_setting
     from index.embed import Embedder, reference_vectors
 
     threads, size = index_threads_setting(), Embedder.batch_size
@@ -183,7 +183,7 @@ def torch_encode_speed(texts: Sequence[str]) -> float:
 
 
 def _encode_speed(encode, texts: Sequence[str]) -> float:
-    from index.build import batch_size_setting
+    from index.writer import batch_size_setting
 
     size = batch_size_setting()
     encode(list(texts[:32]))
@@ -538,7 +538,7 @@ def accuracy_lines(r: dict) -> list[str]:
 
 
 def machine() -> str:
-    from index.build import index_threads_setting
+    from index.writer import index_threads_setting
     from index.embed import QUERY_THREADS
 
     load = os.getloadavg()
