@@ -52,7 +52,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def _progress_printer():
-    from qa.progress import ProgressPrinter
+    from index.progress import ProgressPrinter
 
     return ProgressPrinter(sys.stderr)
 

@@ -178,7 +178,7 @@ class _Shared:
             return True
 
     def record(self, ms: float | None, wrong: str | None = None, error: str | None = None) -> None:
-        from qa.evaluation.speed.bench import vm_rss_mb
+        from qa.evaluation.speed.process import vm_rss_mb
 
         with self.lock:
             r = self.result
@@ -223,7 +223,7 @@ def _user(url: str, offset: int, mix, reference, shared: _Shared) -> None:
 
 def run_load(url: str, pid: int, users: int, total: int) -> LoadResult:
     """``users`` threads, each with its own client, share ``total`` questions of the mix."""
-    from qa.evaluation.speed.bench import vm_rss_mb
+    from qa.evaluation.speed.process import vm_rss_mb
 
     mix = sessions()
     reference = reference_answers(url, mix)
@@ -243,7 +243,7 @@ def run_load(url: str, pid: int, users: int, total: int) -> LoadResult:
 
 
 def format_result(r: LoadResult) -> str:
-    from qa.evaluation.speed.bench import percentile
+    from qa.evaluation.speed.measure import percentile
 
     lines = [
         f"users {r.users}, questions {r.questions:,} in {r.seconds:.0f} s",
@@ -267,7 +267,8 @@ def seed_store(work: Path) -> Path:
 
 
 def run_load_bench(users: int, total: int) -> LoadResult:
-    from qa.evaluation.speed.bench import bench_dir, machine
+    from qa.evaluation.speed.bench import machine
+    from qa.evaluation.speed.corpus import bench_dir
 
     print(f"Verbatim load benchmark - {machine()}", flush=True)
     store = seed_store(bench_dir() / "load")
