@@ -53,7 +53,7 @@ def settings(tmp_path_factory) -> Settings:
 
 @pytest.fixture(scope="module")
 def url(settings):
-    from ui.web.app import launch
+    from ui.web.launch import launch
 
     port = free_port()
     app = launch(settings, "127.0.0.1", port, None, block=False)
@@ -315,7 +315,7 @@ def test_copy_puts_answer_and_citation_on_the_clipboard(page):
 @pytest.fixture(scope="module")
 def strict_url(settings):
     """The same store served with a threshold no answer reaches: every answer is withheld."""
-    from ui.web.app import launch
+    from ui.web.launch import launch
 
     port = free_port()
     app = launch(settings.replace(answer_threshold=0.999), "127.0.0.1", port, None, block=False)

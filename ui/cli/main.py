@@ -183,7 +183,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     if args.cli:
         args.interactive, args.json = True, False
         return _interactive(_settings(args), args)
-    from ui.web.app import launch
+    from ui.web.launch import launch
 
     launch(settings=_settings(args), host=args.host, port=args.port, auth=args.auth)
     return 0

@@ -163,7 +163,8 @@ def print_table(tiers: Sequence[str]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m qa.evaluation.speed.bench", description="one benchmark tier (internal)")
+    parser = argparse.ArgumentParser(prog="python -m qa.evaluation.speed.bench",
+                                     description="one benchmark tier (internal)")
     parser.add_argument("--tier", help="measure this tier (seed, 1000a, 10000, ...)")
     parser.add_argument("--out", type=Path, help="write the tier's result here (JSON)")
     parser.add_argument("--prepare", metavar="TIER", help="write the tier's corpus and question samples")
