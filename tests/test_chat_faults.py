@@ -12,8 +12,8 @@ import urllib.request
 import pytest
 
 from conftest import ROOT, SEED_ARTICLE
+from faults_kit import BRIDGE, CABLES, MUSEUM, PAINTINGS, read_only_prefix, write
 from qa.evaluation.speed.load import ChatProcess, client
-from test_faults import BRIDGE, CABLES, MUSEUM, PAINTINGS, read_only_prefix, write
 
 pytestmark = pytest.mark.slow
 
