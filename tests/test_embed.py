@@ -137,7 +137,7 @@ def test_asking_imports_no_torch_and_no_transformers(seed_store):
 
 def test_a_missing_onnx_copy_says_how_to_make_it(seed_store, tmp_path):
     env = dict(os.environ, QA_STORE=str(seed_store), QA_ONNX_MODEL=str(tmp_path / "nowhere"))
-    out = subprocess.run([sys.executable, "-m", "qa.cli", "ask", "How old was Huseyn Safarov?"], env=env,
+    out = subprocess.run([sys.executable, "-m", "ui.cli", "ask", "How old was Huseyn Safarov?"], env=env,
                          capture_output=True, text=True, cwd=ROOT, timeout=120, stdin=subprocess.DEVNULL)
     assert out.returncode == 2 and out.stdout == ""
     assert "ONNX copy" in out.stderr and "make install" in out.stderr and len(out.stderr.splitlines()) == 1
