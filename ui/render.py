@@ -115,6 +115,9 @@ def answer_html(answer: Answer, turn: int) -> str:
     Not in the article: a plain statement and the closest passages, numbered. Each ends with
     a folded "Why?" that shows the signals behind the confidence.
     """
+    if answer.verdict == "summary":   # a question about the whole article (qa.summary)
+        from ui.render_summary import summary_html
+        return summary_html(answer, turn)
     if answer.verdict == "absent":
         return _not_found_html(answer, turn)
     first, rest = answer.citations[:1], answer.citations[1:]
@@ -186,6 +189,7 @@ def highlights(answer: Answer | None, source: str) -> list[Highlight]:
     for n, c in enumerate(answer.citations, 1):
         if c.source == source:
             kind = "closest" if answer.verdict == "absent" else ("support" if n == 1 else "cite")
+            kind = "support" if answer.verdict == "summary" else kind   # every summary sentence alike
             marks.append(Highlight(c.start, c.end, kind, n))
     span = answer.span if answer.found else answer.guess_span if answer.verdict == "unsure" else None
     if span and span.source == source:
@@ -265,7 +269,9 @@ def source_html(view, answer: Answer | None = None, focus: int | None = None) ->
 
 def _panel_head(view, answer: Answer | None, marks: Sequence[Highlight]) -> str:
     legend = ""
-    if answer is not None and answer.verdict == "unsure":
+    if answer is not None and answer.verdict == "summary":
+        legend = '<span class="vb-key vb-key-support">the sentences quoted in the chat</span>'
+    elif answer is not None and answer.verdict == "unsure":
         legend = ('<span class="vb-key vb-key-guess">tentative answer (not sure)</span>'
                   '<span class="vb-key vb-key-support">its sentence</span>'
                   '<span class="vb-key vb-key-cite">other passages</span>')

@@ -26,7 +26,7 @@ KINDS = ("gist", "points", "byline", "date", "source")
 
 # "this article", "the story", "that piece" ... (what names the article itself)
 _DOC = (r"(?:(?:this|the|that|your)(?: (?:news|whole|entire|full|above|following))? (?:article|story|piece|text|news"
-        r"|document|post|news story|news article)|this (?:report|item))")
+        r"|document|post|news story|news article)|this report)")
 _IT = r"(?:it|this|that)"                                     # bare: first question only
 _OF_DOC = rf"(?: (?:of|in|from|for) {_DOC})"
 _POLITE = re.compile(r"^(?:(?:so|ok|okay|hi|hello|hey|well|please|now|first|just|quickly|briefly),? )+"

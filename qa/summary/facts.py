@@ -19,7 +19,8 @@ DATE = re.compile(rf"\b(?:\d{{1,2}} {_MONTH},? \d{{4}}|{_MONTH} \d{{1,2}}(?:st|n
                   rf"|{_MONTH} \d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}})\b")
 BY = re.compile(r"^(?:written by|by)\b[:\s]*", re.IGNORECASE)
 # "LONDON, March 4 (Reuters) -", "(CNN) --", "WASHINGTON (AP) —": capitals, an optional date, a credit
-DATELINE = re.compile(r"^(?P<place>[A-Z][A-Z.'\- ]{1,40}(?:, [A-Z][A-Za-z.\- ]{1,30})?)?,?\s*"
+# (no "^": it is matched with match(text, pos), which anchors at pos)
+DATELINE = re.compile(r"(?P<place>[A-Z][A-Z.'\- ]{1,40}(?:, [A-Z][A-Za-z.\- ]{1,30})?)?,?\s*"
                       rf"(?P<date>{DATE.pattern})?\s*(?:\((?P<credit>[A-Za-z][\w .&'-]{{0,40}})\))?\s*(?:--|\u2014|\u2013|-)\s")
 CREDIT_LINE = re.compile(r"[^.!?]*\b(?:contributed to this (?:report|story|article)|reported from)\b[^.!?]*[.!?]?")
 
