@@ -13,7 +13,7 @@ HEADLINES = {
 
 
 def format_answer(answer: Answer, width: int = 88, explain: bool = False) -> str:
-    if answer.verdict == "summary":
+    if answer.summary_kind:   # a question about the whole article (qa.summary)
         return format_summary(answer, width)
     lines = []
     if answer.interpreted and answer.interpreted != answer.question:
@@ -45,6 +45,7 @@ def format_explanation(why: Explanation) -> list[str]:
     return lines
 
 
+STATED = {"byline": "author", "date": "date", "source": "source", "gist": "text", "points": "text"}
 SUMMARY_HEADINGS = {"gist": "In short", "points": "Main points", "byline": "Byline", "date": "Date",
                     "source": "Source"}
 
@@ -52,6 +53,8 @@ SUMMARY_HEADINGS = {"gist": "In short", "points": "Main points", "byline": "Byli
 def format_summary(answer: Answer, width: int = 88) -> str:
     """A whole-article answer: the article's own sentences, numbered, each with its offsets."""
     lines = [f"Read as: {answer.interpreted}"] if answer.interpreted else []
+    if not answer.found:
+        return "\n".join(lines + [f"Not in the article: it states no {STATED[answer.summary_kind]}."])
     lines.append(f"{SUMMARY_HEADINGS.get(answer.summary_kind, 'Summary')} (the article's own words):")
     source = None
     for n, c in enumerate(answer.citations, 1):

@@ -185,7 +185,7 @@ def test_byline_and_not_in_the_article(store):
     assert (byline.span.start, byline.span.end) == (byline.citations[0].start, byline.citations[0].end)
     missing = _ask("Who wrote this article?", store, ["night-buses.txt"])
     assert (missing.verdict, missing.found, missing.citations) == ("absent", False, ())
-    assert format_answer(missing).startswith("Not in the article")
+    assert format_answer(missing) == "Not in the article: it states no author."
 
 
 @pytest.mark.slow
@@ -226,3 +226,10 @@ def test_the_chat_shows_a_summary_as_quoted_sentences_with_marks_and_highlights_
     assert 'href="#vb-t3-c1"' in html and '>[2]</a>' in html and "Main points" in html
     assert [(h.start, h.end, h.kind) for h in render.highlights(answer, "a.txt")] == [
         (11, 26, "support"), (27, 45, "support")]
+
+
+def test_the_chat_says_plainly_when_the_article_states_no_author():
+    from ui import render
+
+    html = render.answer_html(Answer("Who wrote it?", "", False, 0.0, (), verdict="absent", summary_kind="byline"), 1)
+    assert "Not in the article." in html and "states no author" in html and "confidence" not in html

@@ -115,7 +115,7 @@ def answer_html(answer: Answer, turn: int) -> str:
     Not in the article: a plain statement and the closest passages, numbered. Each ends with
     a folded "Why?" that shows the signals behind the confidence.
     """
-    if answer.verdict == "summary":   # a question about the whole article (qa.summary)
+    if answer.summary_kind:   # a question about the whole article (qa.summary)
         from ui.render_summary import summary_html
         return summary_html(answer, turn)
     if answer.verdict == "absent":

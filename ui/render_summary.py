@@ -12,6 +12,7 @@ from qa.types import Answer
 from ui.render import _one_line, _quoted, _read_as, cite_href, escape
 
 HEADINGS = {"gist": "In short", "points": "Main points", "byline": "Byline", "date": "Date", "source": "Source"}
+STATED = {"byline": "author", "date": "date", "source": "source"}
 NOTE = "The article's own sentences, chosen and cited; click a mark to see it in the article."
 
 
@@ -26,6 +27,9 @@ def summary_plaintext(answer: Answer) -> str:
 def summary_html(answer: Answer, turn: int) -> str:
     """The assistant message for a summary answer; ``turn`` is its index in the chat (for links)."""
     heading = HEADINGS.get(answer.summary_kind, "Summary")
+    if not answer.found:
+        return ('<div class="vb-msg vb-notfound">' + _read_as(answer) + '<p class="vb-text"><strong>Not in the '
+                f'article.</strong> It states no {escape(STATED.get(answer.summary_kind, "such thing"))}.</p></div>')
     parts = ['<div class="vb-msg vb-found vb-summary">', _read_as(answer),
              f'<p class="vb-text"><strong>{escape(heading)}</strong></p>']
     numbered = list(enumerate(answer.citations, 1))
