@@ -54,7 +54,7 @@ class Explanation:
                 "answerable": round(self.answerable, 4), "threshold": round(self.threshold, 4)}
 
 
-VERDICTS = ("answer", "unsure", "absent")
+VERDICTS = ("answer", "unsure", "absent", "summary")
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,10 @@ class Answer:
     - ``"absent"``: some of the question's words occur nowhere in the article ("Not in the
       article"); ``citations`` hold the closest passages so a person can look for themselves
       (the guess is kept for evaluation).
+    - ``"summary"`` (``found``): a question about the article as a whole (``qa.summary``);
+      ``summary_kind`` says what it gives ("gist", "points", "byline", "date", "source"),
+      ``citations`` are the article's own sentences in its order, ``text`` the same as plain text.
+      There is no P(correct) and no threshold: ``confidence`` is 1.0, the words are the article's.
     """
 
     question: str
@@ -85,11 +89,12 @@ class Answer:
     guess: str = ""        # the best span when the answer is withheld, else ""
     guess_span: Span | None = None
     explanation: Explanation | None = field(default=None, compare=False)
+    summary_kind: str = ""  # for a whole-article question: "gist" / "points" / "byline" / "date" / "source"
 
     def __post_init__(self) -> None:
         if not self.verdict:
             object.__setattr__(self, "verdict", "answer" if self.found else "absent")
-        if self.verdict not in VERDICTS or (self.verdict == "answer") != self.found:
+        if self.verdict not in VERDICTS or (self.verdict in ("answer", "summary")) != self.found:
             raise ValueError(f"verdict {self.verdict!r} does not fit found={self.found}")
 
     @property
@@ -110,4 +115,5 @@ class Answer:
             "guess": ({"text": self.guess, "span": dataclasses.asdict(self.guess_span)}
                       if self.guess_span else None),
             "explanation": self.explanation.to_dict() if self.explanation else None,
+            "summary_kind": self.summary_kind or None,
         }

@@ -29,6 +29,9 @@ CSS = """
                          background: rgba(254, 243, 199, 0.45); border-radius: 0 6px 6px 0; font-size: 14px; }
 .vb-msg .vb-more ol.vb-cites li { border-left-color: #818cf8; background: rgba(224, 231, 255, 0.45); }
 .vb-msg.vb-notfound ol.vb-cites li { border-left-color: #94a3b8; background: rgba(226, 232, 240, 0.5); }
+.vb-msg ul.vb-points { padding-left: 20px; margin: 4px 0; }
+.vb-msg ul.vb-points li { margin: 5px 0; font-size: 14px; }
+.vb-msg .vb-article { font-weight: 600; font-size: 13px; margin: 8px 0 2px; }
 .vb-msg .vb-quote { color: var(--vb-ink); }
 .vb-msg .vb-src { display: inline-block; font-size: 11.5px; color: var(--vb-muted); margin-left: 4px; }
 .vb-msg a.vb-ref { font-weight: 600; color: var(--vb-accent); text-decoration: none; cursor: pointer; }
