@@ -6,6 +6,7 @@ import json
 import pytest
 
 from qa.evaluation import benchmark, sample
+from qa.evaluation.items import present
 from qa.evaluation.sample import SetSpec
 from qa.types import Answer, Citation, Span
 
@@ -46,7 +47,7 @@ def test_whole_articles_mix_in_one_unanswerable_question_in_six(squad_file):
             if item.answerable:   # every gold located in the document it is asked of
                 assert item.gold_starts and all(docs[item.source][s:].startswith(item.golds[0]) for s in item.gold_starts[:1])
             else:                 # a constructed unanswerable question's answer is really gone
-                assert not sample._present(_golds_of(item.question), docs[item.source])
+                assert not present(_golds_of(item.question), docs[item.source])
 
 
 def _golds_of(question: str) -> list[str]:
@@ -74,16 +75,13 @@ def test_posts_ask_a_near_topic_other_post(squad_file):
     assert len(answerable) == 24 and len(other) == round(24 / 5)
 
 
-def test_held_out_data_is_refused(tmp_path):
-    spec = SetSpec("nyt", "validate", "articles", "squad_shifts/nyt_v1.0.json", 5, 5)
-    with pytest.raises(ValueError, match="held out"):
-        sample.units(spec, tmp_path)
-
-
-def _row(correct: float, confidence: float, answerable: bool = True, found: bool = True) -> dict:
+def _row(correct: float, confidence: float, answerable: bool = True, found: bool = True,
+         verdict: str = "", kind: str = "") -> dict:
     return {"set": "s", "split": "validate", "scored": True, "golds": ["x"] if answerable else [],
-            "found": found, "confidence": confidence, "correct": correct, "f1": correct, "em": correct,
-            "f1_all": correct, "cited": 1.0 if answerable else None, "latency_ms": 10.0}
+            "kind": kind or ("answerable" if answerable else "other"),
+            "found": found, "verdict": verdict or ("answer" if found else "absent"), "confidence": confidence,
+            "correct": correct, "f1": correct, "em": correct, "f1_all": correct,
+            "f1_shown": correct if found else 0.0, "cited": 1.0 if answerable else None, "latency_ms": 10.0}
 
 
 def test_calibration_error_is_the_weighted_gap_per_bin():
@@ -102,6 +100,37 @@ def test_the_summary_scores_abstention_on_unanswerable_questions_as_right():
     assert s["f1"] == pytest.approx(0.5)
 
 
+def test_the_summary_scores_what_a_person_sees():
+    rows = [_row(1.0, 0.9), _row(0.0, 0.8),                                   # two answers, one right
+            _row(1.0, 0.4, found=False, verdict="unsure") | {"f1_shown": 1.0},  # the "Not sure" guess is right
+            _row(1.0, 0.3, found=False, verdict="absent"),                    # no words shown
+            _row(0.0, 0.7, answerable=False, found=True),                     # an unanswerable one answered
+            _row(0.0, 0.2, answerable=False, found=False, verdict="unsure"),
+            _row(0.0, 0.1, answerable=False, found=False, verdict="absent", kind="near"),
+            _row(0.0, 0.1, answerable=False, found=False, verdict="absent", kind="near")]
+    s = benchmark.summarise(rows)
+    assert s["answers"] == 3 and s["answer_precision"] == pytest.approx(1 / 3)
+    assert s["f1_shown"] == pytest.approx(2 / 4)
+    assert s["answer_share"] == 0.5 and s["shown_share"] == 0.75
+    assert s["unans_answer"] == 0.25 and s["unans_absent"] == 0.5
+    kinds = benchmark.by_kind(rows)
+    assert kinds["near"] == {"questions": 2, "answer": 0.0, "unsure": 0.0, "absent": 1.0}
+    assert kinds["answerable"]["questions"] == 4 and kinds["answerable"]["unsure"] == 0.25
+
+
+def test_short_rows_are_pooled_apart():
+    rows = [_row(1.0, 0.9) | {"set": "nyt-validate"}, _row(0.0, 0.9) | {"set": "nyt-validate/short"},
+            _row(0.0, 0.9) | {"set": "reddit"}]
+    report = benchmark.pool({"meta": {}, "sets": {n: benchmark.summarise([r for r in rows if r["set"] == n])
+                                                  for n in ("nyt-validate", "nyt-validate/short", "reddit")},
+                             "rows": rows})
+    assert report["pooled"]["validate"]["questions"] == 3
+    assert report["pooled_short"]["validate"]["questions"] == 2          # the windows and the posts
+    assert report["kinds"]["sets"]["nyt-validate/short"]["answerable"]["questions"] == 1
+    table = benchmark.markdown(report)
+    assert "| validate | nyt-validate/short | 1 |" in table and "| validate | **all short** | 2 |" in table
+
+
 def test_score_keeps_the_withheld_guess_for_f1_if_every_question_were_answered():
     unit = sample.Unit("s", "validate", "u", (("a.txt", "The ferry sailed to Skerry."),), ())
     item = sample.Item("Where did the ferry sail?", ("Skerry",), "a.txt", "answerable", (20,))
@@ -110,10 +139,15 @@ def test_score_keeps_the_withheld_guess_for_f1_if_every_question_were_answered()
                       guess="Skerry", guess_span=Span("a.txt", 20, 26))
     row = benchmark.score(unit, item, withheld, 12.0)
     assert row["f1"] == 0.0 and row["f1_all"] == 1.0 and row["correct"] == 1.0 and row["cited"] == 1.0
+    assert row["words_shown"] == "Skerry" and row["f1_shown"] == 1.0       # "Not sure" shows its guess
+    absent = Answer("Where did the ferry sail?", "", False, 0.1, (cite,), None, verdict="absent",
+                    guess="Skerry", guess_span=Span("a.txt", 20, 26))
+    row = benchmark.score(unit, item, absent, 12.0)
+    assert row["words_shown"] == "" and row["f1_shown"] == 0.0 and row["f1_all"] == 1.0
 
 
 def test_outputs_hold_no_question_text(tmp_path):
-    rows = [_row(1.0, 0.9) | {"question": "Who built the secret ferry?"}]
+    rows = [_row(1.0, 0.9) | {"question": "Who built the secret ferry?", "set": "new_wiki"}]
     report = benchmark.pool({"meta": {}, "sets": {"new_wiki": benchmark.summarise(rows)}, "rows": rows})
     benchmark.write_outputs(report, tmp_path / "out", tmp_path / "rows.jsonl")
     for name in ("benchmark.json", "benchmark.md"):
@@ -121,6 +155,9 @@ def test_outputs_hold_no_question_text(tmp_path):
     assert (tmp_path / "out" / "reliability.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "secret ferry" in (tmp_path / "rows.jsonl").read_text(encoding="utf-8")
     assert "| validate | new_wiki | 1 |" in (tmp_path / "out" / "benchmark.md").read_text(encoding="utf-8")
+    benchmark.write_outputs(report, tmp_path / "history", tmp_path / "rows.jsonl", stem="before-x")
+    assert sorted(p.name for p in (tmp_path / "history").iterdir()) == [
+        "before-x-reliability.png", "before-x.json", "before-x.md"]
 
 
 def test_a_yes_no_turn_is_scored_against_the_clause_that_settles_it():

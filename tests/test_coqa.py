@@ -56,11 +56,14 @@ def test_coqa_uses_the_systems_own_answers_as_history(tmp_path):
     assert "history" in format_report(report) and "yes/no" in format_report(report)
 
 
-def test_coqa_refuses_the_held_out_source(tmp_path):
-    from qa.evaluation.coqa import evaluate_coqa
+def test_coqa_drops_the_held_out_stories(tmp_path):
+    import json
+
+    from qa.evaluation.coqa import load_stories
+    from qa.evaluation.news import held_out
 
     write_coqa(tmp_path / "coqa.json", source="cnn")
-    with pytest.raises(ValueError, match="held-out"):
-        evaluate_coqa(tmp_path / "coqa.json", source="cnn")
-    with pytest.raises(ValueError, match="held-out"):
-        evaluate_coqa(tmp_path / "coqa.json", source=["wikipedia", "cnn"])
+    data = json.loads((tmp_path / "coqa.json").read_text(encoding="utf-8"))
+    data["data"].append(dict(data["data"][0], id=sorted(held_out()["cnn"])[0]))   # a held-out story's id
+    (tmp_path / "coqa.json").write_text(json.dumps(data), encoding="utf-8")
+    assert [s.id for s in load_stories(tmp_path / "coqa.json", source="cnn")] == ["s1"]

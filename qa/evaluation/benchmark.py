@@ -1,41 +1,37 @@
 """``qa eval --benchmark``: the blind benchmark over many articles written by others.
 
-Every sampled question (``qa.evaluation.sample``) is asked through ``qa.api.ask`` exactly as a
-person would, scoped to its document, and scored:
+Every sampled question (``qa.evaluation.sample``, short documents from
+``qa.evaluation.windows``) is asked through ``qa.api.ask`` exactly as a person would, scoped to
+its document, and scored by what the person sees (``score``): the verdict, the words shown (the
+answer, the "Not sure" guess, or none) and their F1, the answer-or-guess F1 (``f1_all``),
+whether it is right (``correct``: answerable and ``f1_all`` >= ``CORRECT_F1``, what
+``confidence`` estimates) and whether the first citation holds the gold. The summaries and
+tables are in ``qa.evaluation.tables``. Example::
 
-    em, f1        the answer as shown: a withheld answer is empty; an unanswerable question
-                  scores 1 when withheld and 0 when answered (SQuAD 2.0's convention)
-    f1_all        F1 of the answer or, when withheld, of the guess, on answerable questions:
-                  what answering every question would score
-    answered      share of answerable questions answered
-    abstained     share of unanswerable questions withheld (verdict "unsure" or "absent")
-    ece           expected calibration error of ``confidence`` as the probability that the
-                  answer or guess is right (F1 >= ``CORRECT_F1``; never for an unanswerable one)
-    cited         the gold answer lies inside the first citation (answerable questions)
-    p50_ms        median wall time of one question
-
-Example::
-
-    report = run_benchmark(Path(".cache/bench"), split="validate")
+    report = pool(run_benchmark(Path(".cache/bench"), split="validate"))
     print(markdown(report))
+    write_outputs(report, Path("/tmp/bench"), Path("/tmp/bench/rows.jsonl"))
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import shutil
-import statistics
 import sys
 import time
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Sequence
 
+from qa.evaluation.news import held_out_digest
 from qa.evaluation.sample import FIT, SETS, VALIDATE, Item, SetSpec, Unit, units
 from qa.evaluation.squad import best_over_golds, exact_match, f1_score
+from qa.evaluation.tables import (CORRECT_F1, by_kind, calibration_error, markdown, pool, reliability,
+                                  summarise, write_outputs)
 from qa.types import Answer
 
-CORRECT_F1 = 0.5
-BINS = 10
+__all__ = ["run_benchmark", "run_unit", "score", "shown_words", "chosen_sets", "cached_store", "CORRECT_F1",
+           "summarise", "by_kind", "pool", "markdown", "write_outputs", "reliability", "calibration_error"]
+
 DEFAULT_DATA = Path(".cache/bench")
 DEFAULT_WORK = Path(".cache/benchmark")
 
@@ -67,7 +63,8 @@ def run_benchmark(data_dir: Path = DEFAULT_DATA, *, split: str = "all", names: S
             rows += run_unit(unit, work_dir)
             _progress(progress, spec.name, n, len(sampled), len(rows), started)
     sets = {name: summarise([r for r in rows if r["set"] == name]) for name in dict.fromkeys(r["set"] for r in rows)}
-    meta = {"seed": seed, "scale": scale, "split": split, "seconds": round(time.perf_counter() - started, 1)}
+    meta = {"seed": seed, "scale": scale, "split": split, "seconds": round(time.perf_counter() - started, 1),
+            "held_out": held_out_digest()}
     return {"meta": meta, "sets": sets, "rows": rows}
 
 
@@ -111,7 +108,7 @@ def cached_store(unit: Unit, stores: Path) -> Path:
     from index.store import expected_manifest
 
     key = hashlib.sha256(json.dumps([expected_manifest(), unit.docs]).encode("utf-8")).hexdigest()[:16]
-    path = stores / f"{unit.set}-{key}"
+    path = stores / f"{unit.set.replace('/', '-')}-{key}"
     if not (path / "manifest.json").exists():
         building = path.with_name(path.name + ".building")
         shutil.rmtree(building, ignore_errors=True)
@@ -123,22 +120,29 @@ def cached_store(unit: Unit, stores: Path) -> Path:
 def score(unit: Unit, item: Item, answer: Answer, latency_ms: float) -> dict:
     """One row: the item, what was shown, and its scores."""
     shown, best = (answer.text if answer.found else ""), answer.best_text
+    words = shown_words(answer)
     if item.answerable:
         f1, em = best_over_golds(f1_score, shown, item.golds), best_over_golds(exact_match, shown, item.golds)
         f1_all = best_over_golds(f1_score, best, item.golds)
+        f1_shown = best_over_golds(f1_score, words, item.golds)
     else:
         f1 = em = float(not answer.found)
-        f1_all = 0.0
+        f1_all = f1_shown = 0.0
     first = answer.citations[0] if answer.citations else None
     return {
         "set": unit.set, "split": unit.split, "unit": unit.name, "kind": item.kind,
         "question": item.question, "interpreted": answer.interpreted or answer.question,
         "golds": list(item.golds), "scored": item.scored, "shown": shown, "best": best,
-        "found": answer.found, "verdict": answer.verdict, "confidence": answer.confidence,
-        "f1": f1, "em": em, "f1_all": f1_all, "correct": float(item.answerable and f1_all >= CORRECT_F1),
+        "found": answer.found, "verdict": answer.verdict, "words_shown": words, "confidence": answer.confidence,
+        "f1": f1, "em": em, "f1_all": f1_all, "f1_shown": f1_shown, "correct": float(item.answerable and f1_all >= CORRECT_F1),
         "cited": _cited(item, first), "latency_ms": latency_ms,
         "features": dict(answer.explanation.features) if answer.explanation else {},
     }
+
+
+def shown_words(answer: Answer) -> str:
+    """The words a person sees: the answer, the "Not sure" guess, or none ("Not in the article")."""
+    return {"answer": answer.text, "unsure": answer.guess}.get(answer.verdict, "")
 
 
 def _cited(item: Item, first) -> float | None:
@@ -149,94 +153,3 @@ def _cited(item: Item, first) -> float | None:
     if item.gold_starts:
         return float(any(first.start <= s < first.end for s in item.gold_starts))
     return float(any(g in first.quote for g in item.golds))
-
-
-# --- summaries ---------------------------------------------------------------------------
-
-def _mean(values: Iterable[float]) -> float:
-    values = list(values)
-    return statistics.fmean(values) if values else 0.0
-
-
-def summarise(rows: Sequence[dict]) -> dict:
-    scored = [r for r in rows if r["scored"]]
-    answerable = [r for r in scored if r["golds"]]
-    unanswerable = [r for r in scored if not r["golds"]]
-    cited = [r["cited"] for r in answerable if r["cited"] is not None]
-    return {
-        "questions": len(scored), "unanswerable": len(unanswerable),
-        "em": _mean(r["em"] for r in scored), "f1": _mean(r["f1"] for r in scored),
-        "f1_all": _mean(r["f1_all"] for r in answerable),
-        "answered": _mean(float(r["found"]) for r in answerable),
-        "abstained": _mean(float(not r["found"]) for r in unanswerable),
-        "ece": calibration_error(scored),
-        "cited": _mean(cited),
-        "p50_ms": statistics.median([r["latency_ms"] for r in rows]) if rows else 0.0,
-    }
-
-
-def reliability(rows: Sequence[dict], bins: int = BINS) -> list[dict]:
-    """Per confidence bin: questions, mean confidence, share right."""
-    out = []
-    for b in range(bins):
-        lo, hi = b / bins, (b + 1) / bins
-        inside = [r for r in rows if lo <= r["confidence"] < hi or (b == bins - 1 and r["confidence"] == 1.0)]
-        if inside:
-            out.append({"lo": lo, "hi": hi, "n": len(inside), "confidence": _mean(r["confidence"] for r in inside),
-                        "right": _mean(r["correct"] for r in inside)})
-    return out
-
-
-def calibration_error(rows: Sequence[dict], bins: int = BINS) -> float:
-    """Expected calibration error: the questions-weighted gap between confidence and share right."""
-    total = len(rows)
-    return sum(b["n"] / total * abs(b["confidence"] - b["right"]) for b in reliability(rows, bins)) if total else 0.0
-
-
-COLUMNS = (("questions", "questions", "{:,}"), ("unanswerable", "unanswerable", "{:,}"),
-           ("em", "EM", "{:.3f}"), ("f1", "F1", "{:.3f}"), ("f1_all", "F1 answering all", "{:.3f}"),
-           ("answered", "answered (answerable)", "{:.2f}"), ("abstained", "abstained (unanswerable)", "{:.2f}"),
-           ("ece", "ECE", "{:.3f}"), ("cited", "gold in 1st citation", "{:.2f}"), ("p50_ms", "p50 ms", "{:.0f}"))
-
-
-def markdown(report: dict) -> str:
-    """The table the README quotes: one row per set, grouped by split, plus each split pooled."""
-    head = "| split | set | " + " | ".join(label for _, label, _ in COLUMNS) + " |"
-    lines = [head, "|" + "---|" * 2 + "---:|" * len(COLUMNS)]
-    split_of = {s.name: s.split for s in SETS}
-    for split in (FIT, VALIDATE):
-        names = [n for n in report["sets"] if split_of.get(n) == split]
-        for name in names:
-            lines.append(_row(split, name, report["sets"][name]))
-        if len(names) > 1 and report.get("pooled", {}).get(split):
-            lines.append(_row(split, "**all**", report["pooled"][split]))
-    return "\n".join(lines)
-
-
-def _row(split: str, name: str, s: dict) -> str:
-    return f"| {split} | {name} | " + " | ".join(fmt.format(s[key]) for key, _, fmt in COLUMNS) + " |"
-
-
-def pool(report: dict) -> dict:
-    """Adds each split's pooled summary (all its questions together) to ``report``."""
-    report["pooled"] = {split: summarise([r for r in report["rows"] if r["split"] == split])
-                        for split in (FIT, VALIDATE) if any(r["split"] == split for r in report["rows"])}
-    return report
-
-
-def write_outputs(report: dict, out_dir: Path, rows_path: Path) -> None:
-    """The table as JSON and Markdown plus the reliability diagram in ``out_dir`` (committed: no
-    question text); every row, with the benchmark's questions, in ``rows_path`` (never committed)."""
-    from qa.evaluation.diagram import reliability_png
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    rows_path.parent.mkdir(parents=True, exist_ok=True)
-    summary = {"meta": report["meta"], "sets": report["sets"], "pooled": report.get("pooled", {}),
-               "reliability": {split: reliability([r for r in report["rows"] if r["split"] == split and r["scored"]])
-                               for split in (FIT, VALIDATE)}}
-    (out_dir / "benchmark.json").write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
-    (out_dir / "benchmark.md").write_text(markdown(report) + "\n", encoding="utf-8")
-    reliability_png(summary["reliability"], out_dir / "reliability.png")
-    with rows_path.open("w", encoding="utf-8") as handle:
-        for row in report["rows"]:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
