@@ -9,7 +9,7 @@ import pytest
 
 from index.normalise import normalise
 from index.split import Sentence
-from qa.render_text import format_answer
+from ui.cli.render_text import format_answer
 from qa.summary import Request, choose, facts, recognise, request_for
 from qa.types import Answer, Citation
 

@@ -32,18 +32,18 @@ import numpy as np
 
 from index.normalise import normalise
 from index.split import Sentence, split_sentences
+from qa.evaluation import news
+from qa.evaluation.news import FIT, VALIDATE, half
 from qa.summary import choose
 
 DATA = Path(".cache/bench")
 CACHE = Path(".cache/summary-coverage")
-HELD_OUT = Path(__file__).with_name("heldout.json")
 OUT = Path("docs/benchmark/summary.md")
 K = 5
 MIN_SENTENCES = 10
 MIN_QUESTIONS = 5
 LEADS = (0.0, 0.05, 0.1, 0.2, 0.4, 1.0, 2.0, 4.0, 10.0)
 DUPLICATES = (0.8, 0.85, 0.9, 0.95, 1.0)
-FIT, VALIDATE = "fit", "validate"
 
 
 @dataclass(frozen=True)
@@ -54,17 +54,6 @@ class Doc:
     sentences: tuple[Sentence, ...]
     asked: frozenset[int]              # indices of the asked-about sentences
     questions: int
-
-
-def half(key: str) -> str:
-    """The fixed rule of the news halves (as qa.evaluation.news.half): SHA-256 of the NYT title or
-    the CoQA story id, first byte even -> fit, odd -> validate."""
-    return FIT if hashlib.sha256(key.encode("utf-8")).digest()[0] % 2 == 0 else VALIDATE
-
-
-def held_out() -> frozenset[str]:
-    raw = json.loads(HELD_OUT.read_text(encoding="utf-8"))
-    return frozenset(raw["squad_shifts_nyt_titles"]) | frozenset(raw["coqa_cnn_ids"])
 
 
 def _asked(sentences: Sequence[Sentence], spans: Sequence[tuple[int, int]]) -> frozenset[int]:
@@ -200,7 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from qa.evaluation.summary_capture import capture_lines
 
-    skip = held_out()
+    skip = news.held_out()["nyt"] | news.held_out()["cnn"]
     docs = list(nyt_docs(skip)) + list(cnn_docs(skip))
     vectors = vectors_of(docs)
     grid_lines: list[str] = []
