@@ -7,13 +7,13 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-ONNX   := $(VENV)/share/verbatim/all-MiniLM-L6-v2-onnx/encoder.json
+SUDO   := $(if $(filter 0,$(shell id -u)),,sudo)
 export HF_HUB_OFFLINE=1
 export TRANSFORMERS_OFFLINE=1
 export HF_HUB_DISABLE_TELEMETRY=1
 export GRADIO_ANALYTICS_ENABLED=False
 
-.PHONY: chat test install browser index bench eval clean help
+.PHONY: chat test install onnx browser index bench eval clean help
 
 help:
 	@echo "make chat   - set up, index seeds/, open the chat on http://127.0.0.1:7860"
@@ -32,31 +32,40 @@ $(STAMP): $(BIN)/python pyproject.toml requirements.lock
 	$(BIN)/pip check
 	touch $(STAMP)
 
-# Debian's WordNet 3.0, read once through NLTK into the small tables qa/lexicon.py asks.
-WORDNET := /usr/share/wordnet/data.noun
-LEXICON := .cache/lexicon/wordnet-3.0.sqlite
+# Debian's WordNet 3.0, read once into the small tables qa/lexicon.py asks. WORDNET_FILES is every
+# file the build opens (qa/lexicon_build.py's WORDNET_FILES; a test keeps the lists equal), all
+# carried by wordnet-base: if one is missing, (re)install that package.
+WORDNET_DIR   := /usr/share/wordnet
+WORDNET_FILES := $(addprefix $(WORDNET_DIR)/,data.noun data.verb data.adj data.adv \
+                   index.noun index.verb index.adj index.adv noun.exc verb.exc adj.exc adv.exc)
+LEXICON       := $(or $(QA_LEXICON),.cache/lexicon/wordnet-3.0.sqlite)
 
-$(WORDNET):
+$(WORDNET_FILES) &:
 	@echo "installing Debian's WordNet 3.0 (wordnet-base)"
-	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wordnet-base >/dev/null
+	@$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --reinstall wordnet-base >/dev/null
 
-$(LEXICON): $(STAMP) $(WORDNET) qa/lexicon.py
-	$(BIN)/python -m qa.lexicon --force
+$(LEXICON): $(STAMP) $(WORDNET_FILES) qa/lexicon.py qa/lexicon_build.py
+	$(BIN)/python -m qa.lexicon_build --force --source $(WORDNET_DIR) $(LEXICON)
 
 # The ONNX copy of MiniLM that asking and indexing run (index/embed.py), made from the packaged
-# weights and checked against sentence-transformers before it is put in place; nothing is downloaded.
-$(ONNX): $(STAMP)
-	$(BIN)/python -m index.embed --export
+# weights and checked against sentence-transformers before it is put in place; nothing is
+# downloaded. Made again unless every file is there, in this version's format, made from the
+# installed packages, and loads (`python -m index.embed --check` says which).
+onnx: $(STAMP)
+	@$(BIN)/python -m index.embed --check || $(BIN)/python -m index.embed --export
 
-install: $(STAMP) $(LEXICON) $(ONNX)
+install: $(STAMP) $(LEXICON) onnx
 
-# Debian's Chromium for the browser tests (Playwright drives it; nothing is downloaded by Playwright).
+# Debian's Chromium for the browser tests (Playwright drives it; nothing is downloaded by
+# Playwright). Checked by starting it headless as the tests do, not by its name on the PATH.
+CHROMIUM      := chromium
+CHROMIUM_RUNS := timeout 60 $(CHROMIUM) --headless --no-sandbox --disable-gpu --dump-dom about:blank >/dev/null 2>&1
+
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@$(CHROMIUM_RUNS) || { \
 	  echo "installing Debian's chromium for the browser tests"; \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+	@$(CHROMIUM_RUNS) || { echo "$(CHROMIUM) does not start headless (try: $(CHROMIUM) --headless --dump-dom about:blank)" >&2; exit 1; }
 
 index: install
 	$(BIN)/qa index seeds/

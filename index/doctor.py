@@ -18,8 +18,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from index import store as st
 from index.catalog import Catalog
+from index.folder import is_writable
+from index.manifest import CATALOG, MANIFEST, VECTORS, check_manifest, qa_command, rebuild_command
+from index.store import open_store
 from qa.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, VerbatimError
 
 
@@ -35,11 +37,11 @@ def examine(path: Path, chroma_url: str | None = None) -> list[Finding]:
     if chroma_url:
         return _examine_server(path, chroma_url)
     try:
-        manifest = st.check_manifest(path)
+        manifest = check_manifest(path)
     except IndexMissingError as exc:
         return [Finding("store", str(exc), problem=True)]
     except (IndexCorruptError, IndexMismatchError) as exc:
-        missing = not (path / st.MANIFEST).exists()
+        missing = not (path / MANIFEST).exists()
         findings = [Finding("manifest", str(exc), problem=True, rebuild=not missing)]
         return findings + (_examine_catalog_and_vectors(path, {}) if missing else [])
     findings = [Finding("manifest", f"{manifest['format']}, {manifest['model']}")]
@@ -48,7 +50,7 @@ def examine(path: Path, chroma_url: str | None = None) -> list[Finding]:
 
 def _examine_catalog_and_vectors(path: Path, manifest: dict) -> list[Finding]:
     try:
-        catalog = Catalog(path / st.CATALOG, writable=False, create=False)
+        catalog = Catalog(path / CATALOG, writable=False, create=False)
     except IndexCorruptError as exc:
         return [Finding("catalog", str(exc), problem=True, rebuild=True)]
     try:
@@ -84,11 +86,11 @@ def _check_catalog(catalog: Catalog, manifest: dict) -> list[Finding]:
 
 def _check_vectors(path: Path, catalog: Catalog) -> list[Finding]:
     ids = catalog.chunk_ids()
-    if not (path / st.VECTORS / "chroma.sqlite3").exists():
-        return [Finding("vectors", f"0 of {len(ids)} sentence vectors: the folder {path / st.VECTORS} is missing",
+    if not (path / VECTORS / "chroma.sqlite3").exists():
+        return [Finding("vectors", f"0 of {len(ids)} sentence vectors: the folder {path / VECTORS} is missing",
                         problem=True)]
     try:
-        stored = _vector_ids(path / st.VECTORS)
+        stored = _vector_ids(path / VECTORS)
     except VerbatimError as exc:
         return [Finding("vectors", str(exc), problem=True, rebuild=True)]
     missing, orphans = len(ids - stored), len(stored - ids)
@@ -117,7 +119,7 @@ def _vector_ids(folder: Path) -> set[str]:
 
 def _notes(path: Path) -> list[Finding]:
     notes = []
-    if not st.is_writable(path):
+    if not is_writable(path):
         notes.append(Finding("note", "the store is read-only for this user: asking works, changes do not"))
     for leftover in (path.with_name(path.name + ".building"), path.with_name(path.name + ".old")):
         if leftover.exists():
@@ -143,7 +145,7 @@ def _writer_at_work(path: Path) -> bool:
 
 def _examine_server(path: Path, chroma_url: str) -> list[Finding]:
     try:
-        store = st.open_store(path, chroma_url)
+        store = open_store(path, chroma_url)
     except VerbatimError as exc:
         return [Finding("server", str(exc), problem=True, rebuild=isinstance(exc, IndexMismatchError))]
     try:
@@ -163,8 +165,8 @@ def format_findings(path: Path, findings: list[Finding]) -> str:
     if not problems:
         lines.append("No problems found.")
     elif any(f.part == "store" for f in problems):
-        lines.append(f"Fix: {st.qa_command(path, 'index', 'FOLDER')}")
+        lines.append(f"Fix: {qa_command(path, 'index', 'FOLDER')}")
     else:
-        fix = st.rebuild_command(path) if any(f.rebuild for f in problems) else st.qa_command(path, "index")
+        fix = rebuild_command(path) if any(f.rebuild for f in problems) else qa_command(path, "index")
         lines.append(f"Fix: {fix}")
     return "\n".join(lines)

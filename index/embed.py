@@ -131,6 +131,20 @@ def read_onnx_info(folder: Path) -> dict:
     return info
 
 
+def onnx_copy_problem(folder: Path | None = None) -> str:
+    """Why the ONNX copy must be (re)made, or "" when it is complete, in this version's format,
+    made from the installed packages, and loads: what ``make install`` checks before exporting."""
+    folder = Path(folder or onnx_folder())
+    try:
+        made_with = read_onnx_info(folder).get("made_with")
+        OnnxEncoder(folder, 1)
+    except ModelMissingError as exc:
+        return str(exc)
+    if made_with != _versions():
+        return f"The ONNX copy at {folder} was made with {made_with}; the installed packages are {_versions()}."
+    return ""
+
+
 _loading = threading.Lock()   # the chat's threads may ask for the same session at once
 
 
@@ -368,9 +382,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m index.embed", description="the ONNX copy of the packaged MiniLM")
     parser.add_argument("--export", action="store_true", help="(re)write it from the packaged weights")
+    parser.add_argument("--check", action="store_true",
+                        help="exit 1 (saying why) unless the copy is complete, current and loads")
     parser.add_argument("--folder", type=Path, default=None,
                         help="where (default: $QA_ONNX_MODEL or <venv>/share/verbatim/all-MiniLM-L6-v2-onnx)")
     args = parser.parse_args(argv)
+    if args.check:
+        problem = onnx_copy_problem(args.folder)
+        print(problem or f"ONNX copy of {MODEL_NAME} in place: {args.folder or onnx_folder()}")
+        return 1 if problem else 0
     if not args.export:
         parser.print_help()
         return 0

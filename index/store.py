@@ -28,49 +28,19 @@ missing.
 """
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import fcntl
-import json
 import os
-import shlex
-import shutil
-import threading
-import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
 
-from index import catalog as cat
 from index.catalog import Catalog
-from index.embed import DIMENSIONS, MODEL_NAME, REFERENCE_ENCODER, Embedder
-from index.vectors import RemoteCatalog, ServerAddress, VectorStore
-from qa.errors import (IndexBusyError, IndexCorruptError, IndexMismatchError, IndexMissingError,
-                       IndexReadOnlyError)
-
-FORMAT = "verbatim-index v1"
-MANIFEST, CATALOG, VECTORS, UPLOADS = "manifest.json", "catalog.sqlite", "chroma", "uploads"
-
-
-def expected_manifest(chroma_url: str | None = None) -> dict:
-    return {"format": FORMAT, "model": MODEL_NAME, "dimensions": DIMENSIONS,
-            "chunking": "sentences (spaCy en_core_web_sm 3.8)",
-            "vectors": "chroma-server" if chroma_url else "chroma-embedded"}
-
-
-SERVER_KEYS = ("format", "model", "dimensions", "chunking")
-
-
-def record_encoder(path: Path, encoder: str) -> None:
-    """Add ``encoder`` to the manifest's ``encoders``, the ways of running the model that wrote
-    the store's vectors. Not checked on open: the ONNX copy and sentence-transformers give
-    interchangeable vectors (cosine >= 0.9999, tests/test_embed.py), so a store written by both
-    answers the same. A manifest without the key is from before the ONNX copy: sentence-transformers."""
-    found = json.loads((Path(path) / MANIFEST).read_text(encoding="utf-8"))
-    used = list(found.get("encoders", [REFERENCE_ENCODER]))
-    if encoder not in used:
-        write_manifest(path, found | {"encoders": used + [encoder]})
+from index.embed import Embedder
+from index.folder import file_identity, is_writable, read_only_error
+from index.manifest import (CATALOG, MANIFEST, SERVER_KEYS, VECTORS, check_manifest, damaged, expected_manifest,
+                            qa_command, server_manifest, write_manifest)
+from index.replica import ServerCatalog, replica_path
+from index.vectors import RemoteCatalog, VectorStore
+from qa.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 
 
 @dataclass
@@ -88,145 +58,7 @@ class Store:
 
     def replaced(self) -> bool:
         """The folder now holds another catalog than the one open (a rebuild swapped it in)."""
-        return self.remote is None and _file_identity(self.path / CATALOG) != self.identity
-
-
-class ServerCatalog(Catalog):
-    """A local replica of the catalog on a Chroma server. ``generation()`` (which front ends
-    call before each question to see whether the index changed) first pulls the server's
-    changes, at most once every ``every_s`` seconds."""
-
-    def __init__(self, path: Path, remote: RemoteCatalog, every_s: float):
-        super().__init__(path)
-        self.remote, self.every_s, self._checked = remote, every_s, 0.0
-        self._syncing = threading.Lock()   # chat threads share this catalog: one sync at a time
-
-    def generation(self) -> int:
-        if time.monotonic() - self._checked >= self.every_s:
-            self.sync()
-        return super().generation()
-
-    def sync(self, force: bool = False) -> bool:
-        with self._syncing:
-            self._checked = time.monotonic()
-            return sync_from_server(self, self.remote, force=force)
-
-
-def sync_from_server(catalog: Catalog, remote: RemoteCatalog, *, force: bool = False) -> bool:
-    """Make the local catalog equal to the server's documents; True if anything changed.
-
-    Compares shas (small metadata only), downloads just the changed records, and applies them
-    in one transaction, so readers of the replica see the old or the new state, never half.
-    """
-    token = remote.state().get("generation", "")
-    if not force and token == catalog.get_meta("server_generation"):
-        return False
-    theirs, ours = remote.shas(), catalog.shas()
-    changed = sorted(s for s, sha in theirs.items() if ours.get(s) != sha)
-    gone = sorted(s for s in ours if s not in theirs)
-    records = list(remote.get(changed))
-    if records or gone:
-        with catalog.transaction() as tx:
-            for source in gone:
-                cat.delete_document(tx, source)
-            for record in records:
-                cat.write_record(tx, record)
-    catalog.set_meta("server_generation", token)
-    return bool(records or gone)
-
-
-def qa_command(path: Path, *args: str) -> str:
-    """The command a message tells the user to run on this store, quoted for the shell."""
-    return "`" + shlex.join(["qa", "--store", str(path), *args]) + "`"
-
-
-def rebuild_command(path: Path) -> str:
-    """`qa --store PATH index --rebuild FOLDER...` with the folders the store was indexed from
-    (its uploads come along by themselves)."""
-    try:
-        folders = read_manifest(path).get("indexed_from") or []
-    except (IndexMissingError, IndexCorruptError):
-        folders = []
-    return qa_command(path, "index", "--rebuild", *(folders or ["FOLDER"]))
-
-
-def damaged(path: Path, what: str, fix: str | None = None) -> IndexCorruptError:
-    return IndexCorruptError(f"The index at {path} is damaged: {what}. Nothing was changed. "
-                             f"Repair it with {fix or rebuild_command(path)} (`qa doctor` checks the whole store).")
-
-
-def read_manifest(path: Path) -> dict:
-    manifest_file = Path(path) / MANIFEST
-    if not manifest_file.exists():
-        if (Path(path) / CATALOG).exists():
-            raise damaged(path, f"its manifest {manifest_file} is missing", qa_command(path, "index"))
-        raise IndexMissingError(
-            f"No index at {path}. Build one with `qa index seeds/` (or set QA_STORE to an existing index).")
-    try:
-        found = json.loads(manifest_file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise IndexCorruptError(f"The index manifest {manifest_file} is unreadable ({exc}). Rebuild the index "
-                                f"with {qa_command(path, 'index', '--rebuild', 'FOLDER')}.") from exc
-    if not isinstance(found, dict):
-        raise IndexCorruptError(f"The index manifest {manifest_file} is not a manifest. Rebuild the index "
-                                f"with {qa_command(path, 'index', '--rebuild', 'FOLDER')}.")
-    return found
-
-
-def check_manifest(path: Path, chroma_url: str | None = None) -> dict:
-    """The store's manifest; raise if the store is missing or was built with another format,
-    model or settings."""
-    found = read_manifest(path)
-    expected = expected_manifest(chroma_url)
-    diffs = [f"{k}: index has {found.get(k)!r}, this version needs {v!r}"
-             for k, v in expected.items() if found.get(k) != v]
-    if diffs:
-        raise IndexMismatchError(f"The index at {path} was built differently ({'; '.join(diffs)}). "
-                                 f"Rebuild it with {rebuild_command(path)}.")
-    return found
-
-
-def write_manifest(path: Path, manifest: dict) -> None:
-    """Replace the manifest in one step (a reader sees the old one or the new one)."""
-    tmp = Path(path) / f".{MANIFEST}.{os.getpid()}"
-    tmp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, Path(path) / MANIFEST)
-
-
-def remember_folders(path: Path, folders: Sequence[Path]) -> None:
-    """Add the folders and files given to `qa index` to the manifest: the rebuild command
-    names them (keeps the first ``FOLDERS_KEPT``)."""
-    manifest = read_manifest(path)
-    known = list(manifest.get("indexed_from") or [])
-    new = [str(Path(f).resolve()) for f in folders if str(Path(f).resolve()) not in known]
-    if new:
-        write_manifest(path, dict(manifest, indexed_from=(known + new)[:FOLDERS_KEPT]))
-
-
-FOLDERS_KEPT = 50
-
-
-def is_writable(path: Path) -> bool:
-    """This process may write the store (not so for a read-only mount, a read-only copy or
-    another user's store)."""
-    path = Path(path)
-    parts = [path, path / CATALOG, path / MANIFEST, path / VECTORS, path / VECTORS / "chroma.sqlite3"]
-    return all(os.access(p, os.W_OK) for p in parts if p.exists())
-
-
-def read_only_error(path: Path) -> IndexReadOnlyError:
-    return IndexReadOnlyError(
-        f"The index at {path} is read-only for this user (its folder or files cannot be written), so "
-        f"articles cannot be added, changed or removed here. Asking works as usual and the index is "
-        f"intact; to change it, use an account that may write {path}.")
-
-
-def _file_identity(path: Path) -> tuple[int, int] | None:
-    try:
-        found = os.stat(path)
-    except OSError:
-        return None
-    return found.st_dev, found.st_ino
+        return self.remote is None and file_identity(self.path / CATALOG) != self.identity
 
 
 def open_store(path: Path, chroma_url: str | None = None, *, create: bool = False,
@@ -246,7 +78,7 @@ def open_store(path: Path, chroma_url: str | None = None, *, create: bool = Fals
         _start_store(path)
     for attempt in (1, 2):
         manifest = check_manifest(path, chroma_url)
-        identity = _file_identity(path / CATALOG)
+        identity = file_identity(path / CATALOG)
         catalog = _open_catalog(path, write)
         if manifest.get("store_id") in (None, catalog.get_meta("store_id")) or attempt == 2:
             break
@@ -318,11 +150,6 @@ def check_counts(store: Store) -> None:
                       qa_command(store.path, "index"))
 
 
-def replica_path(path: Path, chroma_url: str) -> Path:
-    address = ServerAddress.parse(chroma_url)
-    return Path(path) / f"replica-{address.host}-{address.port}-{address.index}"
-
-
 def _open_server_store(path: Path, chroma_url: str, create: bool, embedder: Embedder) -> Store:
     remote = RemoteCatalog(chroma_url)
     state = remote.state()
@@ -347,54 +174,3 @@ def _open_server_store(path: Path, chroma_url: str, create: bool, embedder: Embe
     catalog.sync()
     vectors = VectorStore(embedder, url=chroma_url)
     return Store(path, catalog, vectors, embedder, catalog.generation(), remote)
-
-
-def server_manifest() -> dict:
-    return {k: expected_manifest("server")[k] for k in SERVER_KEYS}
-
-
-AT_FDCWD, RENAME_EXCHANGE = -100, 2
-
-
-def swap_folders(new: Path, current: Path) -> Path:
-    """Put the folder ``new`` where ``current`` is, in one step where the system can (Linux's
-    ``renameat2(RENAME_EXCHANGE)``), so a reader finds the old store or the new one, never
-    none; returns where the old one now is (to delete)."""
-    if not current.exists():
-        new.rename(current)
-        return new
-    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
-    if renameat2 is not None and renameat2(AT_FDCWD, os.fsencode(new), AT_FDCWD, os.fsencode(current),
-                                           RENAME_EXCHANGE) == 0:
-        return new
-    old = current.with_name(current.name + ".old")   # no atomic exchange here: two renames
-    shutil.rmtree(old, ignore_errors=True)
-    current.rename(old)
-    new.rename(current)
-    return old
-
-
-@contextlib.contextmanager
-def write_lock(path: Path) -> Iterator[None]:
-    """One writer at a time; a second one is told plainly instead of corrupting the index."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists() and not is_writable(path):
-        raise read_only_error(path)
-    try:
-        handle = open(path.with_name(path.name + ".lock"), "a+")
-    except PermissionError as exc:
-        raise read_only_error(path) from exc
-    with handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise IndexBusyError(
-                f"Another process is writing the index at {path}. Wait for it to finish, then try again.") from exc
-        try:
-            handle.seek(0)
-            handle.truncate()
-            handle.write(str(os.getpid()))
-            handle.flush()
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)

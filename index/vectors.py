@@ -254,6 +254,13 @@ class VectorStore:
                              if (m or {}).get("written", 0) < written_before)
         return found
 
+    def vectors(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of some chunks (a document's sentences), by chunk id."""
+        if not chunk_ids:
+            return {}
+        got = self._call(lambda: self._collection.get(ids=list(chunk_ids), include=["embeddings"]))
+        return {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"])}
+
     def query(self, vector: Sequence[float], k: int, sources: Sequence[str] | None = None) -> list[Hit]:
         where = {"source": {"$in": list(sources)}} if sources else None
         query = np.asarray([vector], dtype=np.float32)   # lists, numpy rows, np.float32 lists alike

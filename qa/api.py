@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from index.store import Store, open_store
-from qa import abstain, confidence, reader
+from qa import abstain, confidence, reader, summary
 from qa.conversation import readings as conversation
 from qa.errors import QuestionError, SourceError, VerbatimError
 from qa.passage import Passage
@@ -209,6 +209,10 @@ def ask(question: str, history: Sequence[Any] | None = None, *, store: str | Pat
     typed = check_question(question, settings.max_question_chars)
     sources, history = check_sources(sources), check_history(history)
     t0 = time.perf_counter()
+    whole = _whole_article(typed, history, settings, sources)   # "What is this article about?"
+    if whole is not None:
+        whole.timings_ms["total"] = (time.perf_counter() - t0) * 1e3
+        return whole
     interpreted = conversation.interpret(typed, history)
     near = conversation.recent_places(history)
     with reading(settings) as eng:
@@ -216,6 +220,17 @@ def ask(question: str, history: Sequence[Any] | None = None, *, store: str | Pat
         answer = _answer(eng, typed, interpreted, settings, sources, near)
     answer.timings_ms["total"] = (time.perf_counter() - t0) * 1e3
     return answer
+
+
+def _whole_article(typed: str, history: Sequence[Any] | None, settings: Settings,
+                   sources: Sequence[str] | None) -> Answer | None:
+    """The answer to a question about the article as a whole, or None for any other question."""
+    request = summary.request_for(typed, history) if settings.whole_article else None
+    if request is None:
+        return None
+    with reading(settings) as eng:
+        _check_known(eng, sources)
+        return summary.summarise(eng.store, request, typed, sources, history)
 
 
 def _answer(eng: Engine, typed: str, interpreted: str, settings: Settings,

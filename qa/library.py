@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from index import build
+from index.articles import SUFFIXES
 from index.normalise import Block
 from qa.api import forget_engines, reading
 from qa.errors import IndexMissingError, SourceError
@@ -63,7 +64,7 @@ def add_article(name: str, data: bytes, settings: Settings | None = None, *,
     """Index an uploaded article (bytes are checked: size, text, not binary). It never replaces
     an indexed article of the same name unless ``replace``; ``report.replaced`` then says what."""
     settings = settings or Settings()
-    if Path(name).suffix.lower() not in build.SUFFIXES:
+    if Path(name).suffix.lower() not in SUFFIXES:
         raise SourceError(f"{name} is not a .txt or .md file; upload a plain-text or Markdown article.")
     return build.upload_article(settings.store, Path(name).name, data, replace=replace,
                                 chroma_url=settings.chroma_url, max_bytes=settings.max_file_bytes)

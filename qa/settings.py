@@ -28,6 +28,7 @@ class Settings:
     max_question_chars: int = 500
     max_file_bytes: int = 5_000_000
     answer_threshold: float | None = None   # answerability from which an answer is given (None: the fitted one)
+    whole_article: bool = True      # questions about the whole article get its gist / main points / byline
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "store", Path(self.store))

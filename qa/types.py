@@ -56,9 +56,10 @@ class Explanation:
                 "answerable_threshold": round(self.answerable_threshold, 4)}
 
 
-VERDICTS = ("answer", "unsure", "absent")
+VERDICTS = ("answer", "unsure", "absent", "summary")
 # What the confidence means, in the words a person reads beside it.
-ASSESSMENTS = {"answer": "likely right", "unsure": "unsure: a guess", "absent": "probably not in the article"}
+ASSESSMENTS = {"answer": "likely right", "unsure": "unsure: a guess", "absent": "probably not in the article",
+               "summary": "the article's own words"}
 SURE = 0.9   # from this P(correct) an answer reads "very likely right"
 
 
@@ -77,6 +78,10 @@ class Answer:
     - ``"absent"``: the article probably does not answer ("Not in the article"); ``citations``
       hold the closest passages so a person can look for themselves (the guess is kept for
       evaluation).
+    - ``"summary"`` (``found``): a question about the article as a whole (``qa.summary``);
+      ``summary_kind`` says what it gives ("gist", "points", "byline", "date", "source"),
+      ``citations`` are the article's own sentences in its order, ``text`` the same as plain text.
+      There is no P(correct) and no threshold: ``confidence`` is 1.0, the words are the article's.
     """
 
     question: str
@@ -91,11 +96,12 @@ class Answer:
     guess: str = ""        # the best span when the answer is withheld, else ""
     guess_span: Span | None = None
     explanation: Explanation | None = field(default=None, compare=False)
+    summary_kind: str = ""  # for a whole-article question: "gist" / "points" / "byline" / "date" / "source"
 
     def __post_init__(self) -> None:
         if not self.verdict:
             object.__setattr__(self, "verdict", "answer" if self.found else "absent")
-        if self.verdict not in VERDICTS or (self.verdict == "answer") != self.found:
+        if self.verdict not in VERDICTS or (self.verdict in ("answer", "summary")) != self.found:
             raise ValueError(f"verdict {self.verdict!r} does not fit found={self.found}")
 
     @property
@@ -124,4 +130,5 @@ class Answer:
             "guess": ({"text": self.guess, "span": dataclasses.asdict(self.guess_span)}
                       if self.guess_span else None),
             "explanation": self.explanation.to_dict() if self.explanation else None,
+            "summary_kind": self.summary_kind or None,
         }

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import pytest
 
-from qa import bench
+from qa.evaluation.speed import bench, corpus
 
-needs_data = pytest.mark.skipif(not (bench.bench_dir() / "squad_shifts" / "reddit_v1.0.json").exists(),
+needs_data = pytest.mark.skipif(not (corpus.bench_dir() / "squad_shifts" / "reddit_v1.0.json").exists(),
                                 reason="SQuAD-shifts files not in .cache/bench/squad_shifts/")
 
 
 @needs_data
 def test_the_corpus_never_uses_the_held_out_nyt_split():
-    articles = bench.real_articles()
+    articles = corpus.real_articles()
     assert len(articles) == 48 + 2035 + 2050
     assert not any("nyt" in a.source for a in articles)
     assert {a.source.split("-")[0] for a in articles} == {"new_wiki", "reddit", "amazon_reviews"}
@@ -19,11 +19,11 @@ def test_the_corpus_never_uses_the_held_out_nyt_split():
 
 @needs_data
 def test_chunk_tiers_add_deterministic_filler_beyond_the_real_corpus():
-    first, again = bench.tier_corpus("100000"), bench.tier_corpus("100000")
+    first, again = corpus.tier_corpus("100000"), corpus.tier_corpus("100000")
     assert [a.source for a in first] == [a.source for a in again]
     assert first[-1].text == again[-1].text and first[-1].source.startswith("filler-")
     assert 100000 <= sum(a.estimated_chunks() for a in first) < 100000 + 30
-    assert len(bench.tier_corpus("1000a")) == 1000
+    assert len(corpus.tier_corpus("1000a")) == 1000
 
 
 def test_table_row_shows_ratios():

@@ -12,8 +12,8 @@ import urllib.request
 import pytest
 
 from conftest import ROOT, SEED_ARTICLE
-from qa.load import ChatProcess, client
-from test_faults import BRIDGE, CABLES, MUSEUM, PAINTINGS, read_only_prefix, write
+from faults_kit import BRIDGE, CABLES, MUSEUM, PAINTINGS, read_only_prefix, write
+from qa.evaluation.speed.load import ChatProcess, client
 
 pytestmark = pytest.mark.slow
 
@@ -23,7 +23,7 @@ EDITOR_Q = "Who is the editor-in-chief of Sputnik Azerbaijan?"
 
 def qa_index(store, *args):
     env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
-    out = subprocess.run([sys.executable, "-m", "qa.cli", "--store", str(store), "index", "--quiet", *map(str, args)],
+    out = subprocess.run([sys.executable, "-m", "ui.cli", "--store", str(store), "index", "--quiet", *map(str, args)],
                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
     assert out.returncode == 0, out.stderr
     return out

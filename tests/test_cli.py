@@ -9,9 +9,9 @@ import sys
 import pytest
 
 from conftest import ROOT
-from index.store import write_lock
+from index.folder import write_lock
 
-QA = [sys.executable, "-m", "qa.cli"]
+QA = [sys.executable, "-m", "ui.cli"]
 
 
 def run(*args, store=None, timeout=120):
@@ -23,7 +23,7 @@ def run(*args, store=None, timeout=120):
 
 
 def test_import_and_help_load_no_model():
-    code = ("import sys, qa, qa.cli; qa.cli.build_parser().format_help(); "
+    code = ("import sys, qa, ui.cli.main; ui.cli.main.build_parser().format_help(); "
             "print(sorted(m for m in ('torch', 'spacy', 'sentence_transformers', 'chromadb', 'gradio') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "[]"

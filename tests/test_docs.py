@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from conftest import ROOT
-from qa.cli import build_parser
+from ui.cli.main import build_parser
 
 
 def readme() -> str:

@@ -137,7 +137,7 @@ def test_asking_imports_no_torch_and_no_transformers(seed_store):
 
 def test_a_missing_onnx_copy_says_how_to_make_it(seed_store, tmp_path):
     env = dict(os.environ, QA_STORE=str(seed_store), QA_ONNX_MODEL=str(tmp_path / "nowhere"))
-    out = subprocess.run([sys.executable, "-m", "qa.cli", "ask", "How old was Huseyn Safarov?"], env=env,
+    out = subprocess.run([sys.executable, "-m", "ui.cli", "ask", "How old was Huseyn Safarov?"], env=env,
                          capture_output=True, text=True, cwd=ROOT, timeout=120, stdin=subprocess.DEVNULL)
     assert out.returncode == 2 and out.stdout == ""
     assert "ONNX copy" in out.stderr and "make install" in out.stderr and len(out.stderr.splitlines()) == 1
@@ -156,6 +156,21 @@ def test_an_incomplete_or_damaged_onnx_copy_says_how_to_remake_it(tmp_path):
     (tmp_path / "copy" / "model.onnx.data").write_bytes(b"\0" * 1000)   # cut short
     with pytest.raises(ModelMissingError, match="cannot be loaded.*make install"):
         embed.OnnxEncoder(tmp_path / "copy", 1)
+
+
+def test_make_install_remakes_the_copy_unless_complete_current_and_loading(tmp_path):
+    """What `make install` checks (`python -m index.embed --check`), not encoder.json alone."""
+    copy = tmp_path / "copy"
+    shutil.copytree(embed.onnx_folder(), copy)   # onnxruntime refuses weights linked from elsewhere
+    assert embed.onnx_copy_problem() == "" and embed.onnx_copy_problem(copy) == ""
+    info = json.loads((copy / "encoder.json").read_text(encoding="utf-8"))
+    info["made_with"]["onnxruntime"] = "0.1"
+    (copy / "encoder.json").write_text(json.dumps(info), encoding="utf-8")
+    assert "was made with" in embed.onnx_copy_problem(copy)
+    (copy / "model.onnx.data").unlink()
+    out = subprocess.run([sys.executable, "-m", "index.embed", "--check", "--folder", str(copy)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 1 and "lacks model.onnx.data" in out.stdout
 
 
 def test_indexing_threads_are_given_back():

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from qa import feedback
+from ui.web import feedback
 from qa.api import ask
-from qa.cli import main as qa_main
+from ui.cli.main import main as qa_main
 from qa.settings import Settings
 ROOT = Path(__file__).resolve().parent.parent
 SEED_ARTICLE = ROOT / "seeds" / "azerbaijan-russia-sputnik-arrests.txt"

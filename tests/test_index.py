@@ -8,8 +8,11 @@ import shutil
 import pytest
 
 from conftest import SEED_ARTICLE
-from index.build import build_index, chunk_id, read_article
-from index.store import open_store, write_lock
+from index.articles import read_article
+from index.build import build_index
+from index.prepare import chunk_id
+from index.folder import write_lock
+from index.store import open_store
 from qa.api import ask, forget_engines
 from qa.errors import (IndexBusyError, IndexCorruptError, IndexMismatchError, IndexMissingError,
                        SourceError)
@@ -193,7 +196,7 @@ def test_an_open_process_sees_what_another_process_indexed(fresh_store, tmp_path
     other = tmp_path / "museum.txt"
     other.write_text("Museum reopens\n\nThe city museum reopened on Friday with 300 new paintings.\n",
                      encoding="utf-8")
-    subprocess.run([sys.executable, "-m", "qa.cli", "--store", str(fresh_store), "index", "--quiet", str(other)],
+    subprocess.run([sys.executable, "-m", "ui.cli", "--store", str(fresh_store), "index", "--quiet", str(other)],
                    check=True, capture_output=True, cwd=ROOT)
     answer = ask("How many new paintings does the museum have?", store=fresh_store)
     assert answer.citations[0].source == "museum.txt" and answer.text == "300"

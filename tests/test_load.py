@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from conftest import ROOT
-from qa.load import LoadResult, format_result, sessions
+from qa.evaluation.speed.load import LoadResult, format_result, sessions
 
 
 def test_the_mix_has_single_questions_and_conversations():
@@ -27,7 +27,7 @@ def test_the_report_names_errors_differences_latency_and_memory():
 @pytest.mark.slow
 def test_a_short_load_run_against_a_real_chat(tmp_path):
     env = dict(os.environ, QA_BENCH_DIR=str(tmp_path), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
-    out = subprocess.run([sys.executable, "-m", "qa.cli", "bench", "--load", "3", "--questions", "40"],
+    out = subprocess.run([sys.executable, "-m", "ui.cli", "bench", "--load", "3", "--questions", "40"],
                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=900)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "users 3, questions 40" in out.stdout and "errors 0;" in out.stdout

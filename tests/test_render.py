@@ -1,4 +1,4 @@
-"""ui.render: Answer / ArticleView -> HTML, escaped, highlighted from offsets only. No browser."""
+"""ui.web.render: Answer / ArticleView -> HTML, escaped, highlighted from offsets only. No browser."""
 from __future__ import annotations
 
 from html.parser import HTMLParser
@@ -7,7 +7,7 @@ import pytest
 
 from index.normalise import Block
 from qa.types import Answer, Citation, Span
-from ui import render
+from ui.web import render
 
 SOURCE = "repeat.txt"
 PARAGRAPH = "The minister resigned on Friday."

@@ -10,7 +10,7 @@ import pytest
 from qa.errors import VerbatimError
 from qa.library import get_article
 from qa.settings import Settings
-from ui.app import DEFAULT_PORT, launch, resolve_address
+from ui.web.launch import DEFAULT_PORT, launch, resolve_address
 
 SEED = "azerbaijan-russia-sputnik-arrests.txt"
 
@@ -169,7 +169,7 @@ def test_the_chat_loads_its_models_before_it_serves(seed_store):
     from conftest import ROOT
 
     code = ("import sys; from index import embed, nlp; from qa import lexicon; from qa.settings import Settings; "
-            "from ui.app import launch; "
+            "from ui.web.launch import launch; "
             f"app = launch(Settings(store={str(seed_store)!r}), '127.0.0.1', {free_port()}, None, block=False); "
             "print('loaded:', nlp.pipeline.cache_info().currsize, embed._encoder_with.cache_info().currsize, "
             "lexicon._db.cache_info().currsize, 'torch' in sys.modules or 'transformers' in sys.modules); "

@@ -33,7 +33,8 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from index.normalise import normalise
-from qa.evaluation.squad import best_over_golds, exact_match, f1_score, normalize_answer
+from qa.evaluation.squad import best_over_golds, exact_match, f1_score
+from qa.text import normalize_answer
 from qa.types import Answer
 
 AskFn = Callable[[str, Sequence[Answer] | None], Answer]   # (question, history) -> Answer

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from qa.evaluation.squad import best_over_golds, exact_match, f1_score, normalize_answer
+from qa.evaluation.squad import best_over_golds, exact_match, f1_score
 from qa.settings import PROJECT_ROOT, Settings
+from qa.text import normalize_answer
 from qa.types import Answer
 
 DEFAULT_QUESTIONS = PROJECT_ROOT / "seeds" / "questions.jsonl"

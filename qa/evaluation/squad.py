@@ -19,18 +19,17 @@ Example::
 """
 from __future__ import annotations
 
-import bisect
 import collections
 import json
 import random
 import re
-import string
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
 from index.normalise import normalise
+from qa.text import normalize_answer   # also imported from here by qa.evaluation.sample
 from qa.types import Answer
 
 AskFn = Callable[[str], Answer]
@@ -59,14 +58,6 @@ class Article:
 
 
 # --- official SQuAD v1.1 scoring -------------------------------------------------------
-
-def normalize_answer(s: str) -> str:
-    """Lower text and remove punctuation, articles and extra whitespace (SQuAD v1.1)."""
-    s = s.lower()
-    s = "".join(ch for ch in s if ch not in set(string.punctuation))
-    s = re.sub(r"\b(a|an|the)\b", " ", s)
-    return " ".join(s.split())
-
 
 def exact_match(prediction: str, gold: str) -> float:
     return float(normalize_answer(prediction) == normalize_answer(gold))

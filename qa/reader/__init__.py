@@ -29,7 +29,9 @@ from qa.reader import candidates as generation
 from qa.reader import features as described
 from qa.reader.align import OPENING_PRONOUNS, Alignment
 from qa.reader.model import model
+from qa.reader.span import Span
 from qa.settings import Settings
+from qa.text import normalize_answer
 
 READ_K = Settings.read_k   # passages the reader looks inside (ask() passes as many; the fit's readings hold more)
 MBR_SUPPORT = 20    # the most probable spans the expected F1 is taken over
@@ -94,8 +96,6 @@ def expected_f1(texts: Sequence[str], probabilities: Sequence[float], support: i
 
 
 def _bag(text: str) -> collections.Counter:
-    from qa.evaluation.squad import normalize_answer
-
     return collections.Counter(normalize_answer(text).split())
 
 
@@ -128,7 +128,7 @@ def _spans(doc, q: Question, align: Alignment, passage: Passage) -> list[Candida
     for (i, j), generators in generation.candidate_spans(doc, q).items():
         if "drop_question_words" in RULES and _only_question_words(doc, i, j, align):
             continue   # never answer with the question's own words
-        span = described.Span(doc, i, j, generators, passage, align, labels.get((i, j), ""), _root(align, i, j))
+        span = Span(doc, i, j, generators, passage, align, labels.get((i, j), ""), _root(align, i, j))
         lo, hi = doc[i].idx, doc[j - 1].idx + len(doc[j - 1].text)
         out.append(Candidate(passage, passage.start + lo, passage.start + hi, passage.text[lo:hi], 0.0,
                              "span", span.label, described.features(span)))

@@ -8,40 +8,18 @@ one by name. Those read off the dependency tree (role, paths) are in ``syntax.py
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Callable
 
 from qa import lexicon
 from qa.passage import Passage
 from qa.question import Question
 from qa.reader.align import Alignment
+from qa.reader.span import Span
 from qa.reader.syntax import f_path, f_predicate, f_question_path
 
 HOW_CLASSES = {"many", "much", "long", "old", "often", "far", "large", "big", "high", "tall"}
 MANNER_PREPS = {"by", "through", "via", "with", "using"}
 LENGTHS = ((1, "1"), (2, "2"), (3, "3"), (5, "4-5"), (8, "6-8"), (12, "9-12"))
-
-
-@dataclass(frozen=True)
-class Span:
-    """One candidate: tokens ``[i, j)`` of a parsed sentence, with what proposed it."""
-
-    doc: object
-    i: int
-    j: int
-    generators: frozenset[str]
-    passage: Passage
-    align: Alignment
-    label: str          # entity label when the span is (mostly) one named entity, else ""
-    root: object        # the span's syntactic head token
-
-    @property
-    def q(self) -> Question:
-        return self.align.q
-
-    @property
-    def tokens(self) -> list:
-        return self.align.tokens[self.i:self.j]
 
 
 def question_class(q: Question) -> str:

@@ -4,13 +4,10 @@ candidate and the question's words, compared with the paths in the question itse
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING
 
 from index import nlp
 from qa.question import WH_WORDS, Question
-
-if TYPE_CHECKING:
-    from qa.reader.features import Span
+from qa.reader.span import Span
 
 
 def argument(tok):

@@ -65,7 +65,7 @@ class ChatProcess:
         return self.proc.pid
 
     def __enter__(self) -> "ChatProcess":
-        command = [*self.prefix, sys.executable, "-m", "qa.cli", "--store", str(self.store), "chat",
+        command = [*self.prefix, sys.executable, "-m", "ui.cli", "--store", str(self.store), "chat",
                    "--port", str(self.port), *self.args]
         self.proc = subprocess.Popen(command, env=self.env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL,
                                      stderr=self._stderr, stdin=subprocess.DEVNULL)
@@ -178,7 +178,7 @@ class _Shared:
             return True
 
     def record(self, ms: float | None, wrong: str | None = None, error: str | None = None) -> None:
-        from qa.bench import vm_rss_mb
+        from qa.evaluation.speed.process import vm_rss_mb
 
         with self.lock:
             r = self.result
@@ -223,7 +223,7 @@ def _user(url: str, offset: int, mix, reference, shared: _Shared) -> None:
 
 def run_load(url: str, pid: int, users: int, total: int) -> LoadResult:
     """``users`` threads, each with its own client, share ``total`` questions of the mix."""
-    from qa.bench import vm_rss_mb
+    from qa.evaluation.speed.process import vm_rss_mb
 
     mix = sessions()
     reference = reference_answers(url, mix)
@@ -243,7 +243,7 @@ def run_load(url: str, pid: int, users: int, total: int) -> LoadResult:
 
 
 def format_result(r: LoadResult) -> str:
-    from qa.bench import percentile
+    from qa.evaluation.speed.measure import percentile
 
     lines = [
         f"users {r.users}, questions {r.questions:,} in {r.seconds:.0f} s",
@@ -261,13 +261,14 @@ def format_result(r: LoadResult) -> str:
 def seed_store(work: Path) -> Path:
     """A store with the seed articles for the chat under load (indexed by a `qa index` process)."""
     store = work / "store"
-    subprocess.run([sys.executable, "-m", "qa.cli", "--store", str(store), "index", "--quiet",
+    subprocess.run([sys.executable, "-m", "ui.cli", "--store", str(store), "index", "--quiet",
                     str(PROJECT_ROOT / "seeds")], check=True, cwd=PROJECT_ROOT)
     return store
 
 
 def run_load_bench(users: int, total: int) -> LoadResult:
-    from qa.bench import bench_dir, machine
+    from qa.evaluation.speed.bench import machine
+    from qa.evaluation.speed.corpus import bench_dir
 
     print(f"Verbatim load benchmark - {machine()}", flush=True)
     store = seed_store(bench_dir() / "load")

@@ -7,37 +7,19 @@ paragraph) that repeats elsewhere in the article is never highlighted by acciden
 
 Links inside chat messages carry their meaning in the ``href`` (``#vb-t3-c1`` = message 3,
 citation 1; ``#vb-copy-3`` = copy message 3), which survives Gradio's HTML sanitizer; the page
-script in ``ui.app`` turns clicks on them into source-panel updates or clipboard copies.
+script in ``ui.web.assets`` turns clicks on them into source-panel updates or clipboard copies.
 """
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from typing import Sequence
 
 from qa.types import Answer, Citation, Span
+from ui.web.html_text import cite_href, escape
+from ui.web.html_text import one_line as _one_line, quoted as _quoted, read_as as _read_as
+from ui.web.render_summary import summary_html
 
 BLOCK_TAGS = {"title": "h2", "byline": "p", "heading": "h3", "paragraph": "p", "pullquote": "blockquote"}
-
-
-def escape(text: str) -> str:
-    """``'<b>"x"</b>'`` -> ``'&lt;b&gt;&quot;x&quot;&lt;/b&gt;'``."""
-    return html.escape(text, quote=True)
-
-
-def _one_line(text: str) -> str:
-    # A blank line would end Gradio's markdown HTML block and expose the rest to markdown.
-    return " ".join(text.split())
-
-
-def _quoted(text: str) -> str:
-    """Curly quotes around a passage, unless it already is a quotation."""
-    text = _one_line(text)
-    return text if text[:1] in "\"\u201c\u2018'" else f"\u201c{text}\u201d"
-
-
-def cite_href(turn: int, n: int) -> str:
-    return f"#vb-t{turn}-c{n}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -102,12 +84,6 @@ def _footer(answer: Answer, turn: int) -> str:
             f'<div class="vb-copytext">{copy_text}</div>')
 
 
-def _read_as(answer: Answer) -> str:
-    if not answer.interpreted:
-        return ""
-    return f'<div class="vb-readas">Read as: <em>{escape(_one_line(answer.interpreted))}</em></div>'
-
-
 def answer_html(answer: Answer, turn: int) -> str:
     """The assistant message for ``answer``; ``turn`` is its index in the chat (for links).
 
@@ -116,6 +92,8 @@ def answer_html(answer: Answer, turn: int) -> str:
     Not in the article: a plain statement and the closest passages, numbered. Each ends with
     a folded "Why?" that shows the signals behind the confidence.
     """
+    if answer.summary_kind:   # a question about the whole article (qa.summary)
+        return summary_html(answer, turn)
     if answer.verdict == "absent":
         return _not_found_html(answer, turn)
     first, rest = answer.citations[:1], answer.citations[1:]
@@ -189,6 +167,7 @@ def highlights(answer: Answer | None, source: str) -> list[Highlight]:
     for n, c in enumerate(answer.citations, 1):
         if c.source == source:
             kind = "closest" if answer.verdict == "absent" else ("support" if n == 1 else "cite")
+            kind = "support" if answer.verdict == "summary" else kind   # every summary sentence alike
             marks.append(Highlight(c.start, c.end, kind, n))
     span = answer.span if answer.found else answer.guess_span if answer.verdict == "unsure" else None
     if span and span.source == source:
@@ -268,7 +247,9 @@ def source_html(view, answer: Answer | None = None, focus: int | None = None) ->
 
 def _panel_head(view, answer: Answer | None, marks: Sequence[Highlight]) -> str:
     legend = ""
-    if answer is not None and answer.verdict == "unsure":
+    if answer is not None and answer.verdict == "summary":
+        legend = '<span class="vb-key vb-key-support">the sentences quoted in the chat</span>'
+    elif answer is not None and answer.verdict == "unsure":
         legend = ('<span class="vb-key vb-key-guess">tentative answer (not sure)</span>'
                   '<span class="vb-key vb-key-support">its sentence</span>'
                   '<span class="vb-key vb-key-cite">other passages</span>')

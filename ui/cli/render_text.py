@@ -13,6 +13,8 @@ HEADLINES = {
 
 
 def format_answer(answer: Answer, width: int = 88, explain: bool = False) -> str:
+    if answer.summary_kind:   # a question about the whole article (qa.summary)
+        return format_summary(answer, width)
     lines = []
     if answer.interpreted and answer.interpreted != answer.question:
         lines.append(f"Read as: {answer.interpreted}")
@@ -43,3 +45,25 @@ def format_explanation(why: Explanation) -> list[str]:
                  f"when answerable ({why.answerable:.2f}) is at least {why.answerable_threshold:.2f}, "
                  f"else \"Not in the article\"")
     return lines
+
+
+STATED = {"byline": "author", "date": "date", "source": "source", "gist": "text", "points": "text"}
+SUMMARY_HEADINGS = {"gist": "In short", "points": "Main points", "byline": "Byline", "date": "Date",
+                    "source": "Source"}
+
+
+def format_summary(answer: Answer, width: int = 88) -> str:
+    """A whole-article answer: the article's own sentences, numbered, each with its offsets."""
+    lines = [f"Read as: {answer.interpreted}"] if answer.interpreted else []
+    if not answer.found:
+        return "\n".join(lines + [f"Not in the article: it states no {STATED[answer.summary_kind]}."])
+    lines.append(f"{SUMMARY_HEADINGS.get(answer.summary_kind, 'Summary')} (the article's own words):")
+    source = None
+    for n, c in enumerate(answer.citations, 1):
+        if c.source != source and len({x.source for x in answer.citations}) > 1:
+            lines.append(f"{c.source}:")
+        source = c.source
+        lines.extend(textwrap.wrap(f"[{n}] \u201c{' '.join(c.quote.split())}\u201d", width,
+                                   initial_indent="  ", subsequent_indent="      "))
+        lines.append(f"      {c.source} [{c.start}:{c.end}]")
+    return "\n".join(lines)

@@ -52,7 +52,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def _progress_printer():
-    from qa.progress import ProgressPrinter
+    from index.progress import ProgressPrinter
 
     return ProgressPrinter(sys.stderr)
 
@@ -78,7 +78,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from qa.api import ask
-    from qa.render_text import format_answer
+    from ui.cli.render_text import format_answer
 
     settings = _settings(args)
     if args.interactive or not args.question:
@@ -107,7 +107,7 @@ def _chosen_sources(args: argparse.Namespace, settings: Settings) -> list[str] |
 
 def _interactive(settings: Settings, args: argparse.Namespace) -> int:
     from qa.api import ask, warm_up
-    from qa.render_text import format_answer
+    from ui.cli.render_text import format_answer
 
     history: list = []
     warm_up(settings)   # the models load before the prompt, not on the first question
@@ -148,7 +148,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         report = evaluate_coqa(args.coqa, source=args.coqa_source, stories=args.stories,
                                use_history=False if args.no_history else "both")
     elif args.feedback:
-        from qa.feedback import feedback_cases, format_report
+        from ui.web.feedback import feedback_cases, format_report
 
         report = feedback_cases(settings, write_to=args.questions)
     else:
@@ -183,7 +183,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     if args.cli:
         args.interactive, args.json = True, False
         return _interactive(_settings(args), args)
-    from ui.app import launch
+    from ui.web.launch import launch
 
     launch(settings=_settings(args), host=args.host, port=args.port, auth=args.auth)
     return 0
@@ -191,11 +191,11 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     if args.load:
-        from qa.load import run_load_bench
+        from qa.evaluation.speed.load import run_load_bench
 
         result = run_load_bench(args.load, args.questions)
         return 1 if result.errors or result.differing else 0
-    from qa.bench import run_bench
+    from qa.evaluation.speed.bench import run_bench
 
     run_bench(args)
     return 0

@@ -1,0 +1,1 @@
+"""The web chat (Gradio): the app, its HTML rendering and the feedback it records."""
