@@ -106,6 +106,7 @@ def strict_url(settings):
 def test_confident_not_sure_and_not_in_the_article_look_different(page, browser, strict_url, settings):
     sure = ask_in_page(page, EDITOR_Q)
     assert "vb-found" in sure.get_attribute("class")
+    assert "likely right" in sure.locator(".vb-conf").inner_text()      # the confidence in words
     sure.locator("details.vb-why summary").click()
     why = sure.locator("details.vb-why")
     assert "Answer type wanted: PERSON" in why.inner_text()
@@ -121,11 +122,13 @@ def test_confident_not_sure_and_not_in_the_article_look_different(page, browser,
     assert "vb-unsure" in unsure.get_attribute("class")
     assert unsure.locator(".vb-text").inner_text().startswith("Not sure.")
     assert unsure.locator("mark.vb-guess").inner_text() == "Yevgeny Belousov"
+    assert unsure.locator(".vb-conf").inner_text().startswith("unsure: a guess")
     guess = tab.eval_on_selector("#vb-doc .vb-guess", "s => [+s.dataset.start, +s.dataset.end, s.textContent]")
     assert guess == [expected.guess_span.start, expected.guess_span.end, "Yevgeny Belousov"]
     shoot(tab, "not-sure.png")
 
     absent = ask_in_page(tab, OFF_TOPIC_Q)
     assert "vb-notfound" in absent.get_attribute("class")
+    assert absent.locator(".vb-conf").inner_text().startswith("probably not in the article")
     assert tab.locator("#vb-doc .vb-guess, #vb-doc .vb-answer").count() == 0
     tab.close()
