@@ -81,7 +81,7 @@ bench: install
 
 eval: install
 	$(BIN)/python -m qa.evaluation.data .cache/bench
-	$(BIN)/qa eval --benchmark
+	$(BIN)/qa eval --benchmark   # the table in .cache/benchmark/table; add --update-docs to refresh docs/benchmark
 
 clean:
 	rm -rf $(VENV) .store .store.lock .store.building .store.old .pytest_cache
