@@ -50,9 +50,9 @@ $(LEXICON): $(STAMP) $(WORDNET_FILES) qa/lexicon.py qa/lexicon_build.py
 # The ONNX copy of MiniLM that asking and indexing run (index/embed.py), made from the packaged
 # weights and checked against sentence-transformers before it is put in place; nothing is
 # downloaded. Made again unless every file is there, in this version's format, made from the
-# installed packages, and loads (`python -m index.embed --check` says which).
+# installed packages, and loads (`python -m index.onnx_export --check` says which).
 onnx: $(STAMP)
-	@$(BIN)/python -m index.embed --check || $(BIN)/python -m index.embed --export
+	@$(BIN)/python -m index.onnx_export --check || $(BIN)/python -m index.onnx_export --export
 
 install: $(STAMP) $(LEXICON) onnx
 
