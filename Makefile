@@ -59,7 +59,9 @@ install: $(STAMP) $(LEXICON) onnx
 # Debian's Chromium for the browser tests (Playwright drives it; nothing is downloaded by
 # Playwright). Checked by starting it headless as the tests do, not by its name on the PATH.
 CHROMIUM      := chromium
-CHROMIUM_RUNS := timeout 60 $(CHROMIUM) --headless --no-sandbox --disable-gpu --dump-dom about:blank >/dev/null 2>&1
+CHROMIUM_RUNS := timeout 60 $(CHROMIUM) --headless --no-sandbox --disable-gpu --disable-background-networking \
+                   --disable-component-update --disable-sync --no-first-run \
+                   --host-resolver-rules="MAP * ~NOTFOUND, EXCLUDE 127.0.0.1" --dump-dom about:blank >/dev/null 2>&1
 
 browser:
 	@$(CHROMIUM_RUNS) || { \
