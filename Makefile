@@ -50,16 +50,18 @@ $(LEXICON): $(STAMP) $(WORDNET_FILES) qa/lexicon.py qa/lexicon_build.py
 # The ONNX copy of MiniLM that asking and indexing run (index/embed.py), made from the packaged
 # weights and checked against sentence-transformers before it is put in place; nothing is
 # downloaded. Made again unless every file is there, in this version's format, made from the
-# installed packages, and loads (`python -m index.embed --check` says which).
+# installed packages, and loads (`python -m index.onnx_export --check` says which).
 onnx: $(STAMP)
-	@$(BIN)/python -m index.embed --check || $(BIN)/python -m index.embed --export
+	@$(BIN)/python -m index.onnx_export --check || $(BIN)/python -m index.onnx_export --export
 
 install: $(STAMP) $(LEXICON) onnx
 
 # Debian's Chromium for the browser tests (Playwright drives it; nothing is downloaded by
 # Playwright). Checked by starting it headless as the tests do, not by its name on the PATH.
 CHROMIUM      := chromium
-CHROMIUM_RUNS := timeout 60 $(CHROMIUM) --headless --no-sandbox --disable-gpu --dump-dom about:blank >/dev/null 2>&1
+CHROMIUM_RUNS := timeout 60 $(CHROMIUM) --headless --no-sandbox --disable-gpu --disable-background-networking \
+                   --disable-component-update --disable-sync --no-first-run \
+                   --host-resolver-rules="MAP * ~NOTFOUND, EXCLUDE 127.0.0.1" --dump-dom about:blank >/dev/null 2>&1
 
 browser:
 	@$(CHROMIUM_RUNS) || { \
@@ -81,7 +83,7 @@ bench: install
 
 eval: install
 	$(BIN)/python -m qa.evaluation.data .cache/bench
-	$(BIN)/qa eval --benchmark
+	$(BIN)/qa eval --benchmark   # the table in .cache/benchmark/table; add --update-docs to refresh docs/benchmark
 
 clean:
 	rm -rf $(VENV) .store .store.lock .store.building .store.old .pytest_cache

@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -85,3 +86,12 @@ def test_metadata_filter_chooses_articles(seed_store):
     assert out.returncode == 0 and "Yevgeny Belousov" in out.stdout
     out = run("ask", "--title", "no such title", "Who?", store=seed_store)
     assert out.returncode == 2 and "No indexed article matches" in out.stderr
+
+
+def test_the_benchmark_writes_its_table_outside_the_tree_unless_asked():
+    from ui.cli.main import CACHED_TABLE, DOCS_TABLE, build_parser
+
+    args = build_parser().parse_args(["eval", "--benchmark"])
+    assert args.out is None and not args.update_docs            # -> CACHED_TABLE, git-ignored
+    assert CACHED_TABLE.parts[0] == ".cache" and DOCS_TABLE == Path("docs/benchmark")
+    assert build_parser().parse_args(["eval", "--benchmark", "--update-docs"]).update_docs

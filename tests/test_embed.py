@@ -13,9 +13,10 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, SEED_ARTICLE
-from index import embed
+from index import embed, onnx_export
 from index.build import build_index
-from index.embed import DIMENSIONS, MIN_COSINE, Embedder
+from index.embed import DIMENSIONS, Embedder
+from index.onnx_export import MIN_COSINE
 from qa.api import ask
 from qa.errors import ModelMissingError
 from qa.evaluation.regression import load_cases
@@ -40,7 +41,7 @@ def test_onnx_copy_matches_sentence_transformers_in_one_padded_batch():
     assert len(set(pieces)) == len(texts) and max(pieces) == 256, "several lengths, one truncated"
     assert len(set(lengths)) == 1, "one padded batch"
     onnx = embed.encoder()(texts)
-    reference = embed.reference_vectors(texts, batch_size=len(texts))
+    reference = onnx_export.reference_vectors(texts, batch_size=len(texts))
     assert onnx.shape == reference.shape == (len(texts), DIMENSIONS)
     cosines = (onnx * reference).sum(axis=1)
     assert cosines.min() >= MIN_COSINE, cosines
@@ -51,7 +52,7 @@ def test_documents_and_queries_give_the_same_vectors_as_the_reference():
     """Indexing (longest first, batches of 16, every core) and asking (one thread) both run the
     ONNX copy; each row is the reference's vector of the same text, in the order given."""
     texts = real_texts() * 3 + ["harbour", "Ferry crossings were suspended until Thursday."]
-    reference = embed.reference_vectors(texts)
+    reference = onnx_export.reference_vectors(texts)
     with embed.threads(2):
         documents = np.asarray(Embedder().embed_documents(texts))
     queries = np.asarray(Embedder().embed_queries(texts))
@@ -75,7 +76,7 @@ def test_export_traces_in_eval_mode_and_keeps_the_padding_mask(tmp_path):
                         intermediate_size=64, max_position_embeddings=64, attn_implementation="eager")
     model = BertModel(config, add_pooling_layer=False)
     assert model.training   # as a model made in code starts
-    embed.export_graph(model, tmp_path / "tiny.onnx", example=("one two", "one two three four"))
+    onnx_export.export_graph(model, tmp_path / "tiny.onnx", example=("one two", "one two three four"))
     assert not model.training
     session = onnxruntime.InferenceSession(str(tmp_path / "tiny.onnx"), providers=["CPUExecutionProvider"])
     ids = torch.tensor([[101, 7, 8, 9, 10, 11, 12, 102], [101, 5, 102, 0, 0, 0, 0, 0], [101, 3, 4, 102, 0, 0, 0, 0]])
@@ -94,7 +95,7 @@ class ReferenceEmbedder(Embedder):
     encoder_name = embed.REFERENCE_ENCODER
 
     def embed_documents(self, texts):
-        return embed.reference_vectors(texts, threads=2).tolist()
+        return onnx_export.reference_vectors(texts, threads=2).tolist()
 
 
 def test_a_store_written_by_sentence_transformers_answers_the_same(seed_store, tmp_path):
@@ -145,7 +146,7 @@ def test_a_missing_onnx_copy_says_how_to_make_it(seed_store, tmp_path):
 
 def test_an_onnx_copy_of_another_format_is_refused(tmp_path):
     (tmp_path / "encoder.json").write_text(json.dumps({"format": "verbatim-minilm-onnx v0"}))
-    with pytest.raises(ModelMissingError, match="format 'verbatim-minilm-onnx v0'.*index.embed --export"):
+    with pytest.raises(ModelMissingError, match="format 'verbatim-minilm-onnx v0'.*index.onnx_export --export"):
         embed.read_onnx_info(tmp_path)
 
 
@@ -159,7 +160,7 @@ def test_an_incomplete_or_damaged_onnx_copy_says_how_to_remake_it(tmp_path):
 
 
 def test_make_install_remakes_the_copy_unless_complete_current_and_loading(tmp_path):
-    """What `make install` checks (`python -m index.embed --check`), not encoder.json alone."""
+    """What `make install` checks (`python -m index.onnx_export --check`), not encoder.json alone."""
     copy = tmp_path / "copy"
     shutil.copytree(embed.onnx_folder(), copy)   # onnxruntime refuses weights linked from elsewhere
     assert embed.onnx_copy_problem() == "" and embed.onnx_copy_problem(copy) == ""
@@ -168,7 +169,7 @@ def test_make_install_remakes_the_copy_unless_complete_current_and_loading(tmp_p
     (copy / "encoder.json").write_text(json.dumps(info), encoding="utf-8")
     assert "was made with" in embed.onnx_copy_problem(copy)
     (copy / "model.onnx.data").unlink()
-    out = subprocess.run([sys.executable, "-m", "index.embed", "--check", "--folder", str(copy)], cwd=ROOT,
+    out = subprocess.run([sys.executable, "-m", "index.onnx_export", "--check", "--folder", str(copy)], cwd=ROOT,
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 1 and "lacks model.onnx.data" in out.stdout
 

@@ -16,6 +16,8 @@ from typing import Sequence
 from qa.errors import SourceError, VerbatimError
 from qa.settings import Settings
 
+DOCS_TABLE = Path("docs/benchmark")             # the committed benchmark table (--update-docs)
+CACHED_TABLE = Path(".cache/benchmark/table")   # where a run writes it otherwise (git-ignored)
 
 def _settings(args: argparse.Namespace) -> Settings:
     return Settings().replace(store=getattr(args, "store", None),
@@ -165,17 +167,18 @@ def _benchmark(args: argparse.Namespace) -> int:
     from qa.evaluation import benchmark, data
 
     data.require(args.data)
+    out = args.out or (DOCS_TABLE if args.update_docs else CACHED_TABLE)
     if args.ablation:
         from qa.evaluation import ablation
 
-        print(ablation.write(args.data, benchmark.DEFAULT_WORK, args.out))
+        print(ablation.write(args.data, benchmark.DEFAULT_WORK, out))
         return 0
     names = args.sets.split(",") if args.sets else None
     report = benchmark.pool(benchmark.run_benchmark(args.data, split=args.split, names=names, seed=args.seed,
                                                     scale=args.scale))
-    benchmark.write_outputs(report, args.out, args.rows)
+    benchmark.write_outputs(report, out, args.rows)
     print(benchmark.markdown(report))
-    print(f"\nWritten: {args.out / 'benchmark.md'}, benchmark.json, reliability.png; every row in {args.rows}")
+    print(f"\nWritten: {out / 'benchmark.md'}, benchmark.json, reliability.png; every row in {args.rows}")
     return 0
 
 
@@ -254,8 +257,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sets", default=None, help="--benchmark: comma-separated set names (default every set of the split)")
     p.add_argument("--scale", type=float, default=1.0, help="--benchmark: sample size multiplier (default 1)")
     p.add_argument("--data", type=Path, default=Path(".cache/bench"), help="--benchmark: data folder (default .cache/bench)")
-    p.add_argument("--out", type=Path, default=Path("docs/benchmark"),
-                   help="--benchmark: where the table (JSON, Markdown) and reliability diagram go (default docs/benchmark)")
+    p.add_argument("--out", type=Path, default=None,
+                   help=f"--benchmark: where the table (JSON, Markdown) and reliability diagram go (default "
+                        f"{CACHED_TABLE}, git-ignored; with --update-docs, the committed {DOCS_TABLE})")
+    p.add_argument("--update-docs", action="store_true",
+                   help=f"--benchmark: write the committed table in {DOCS_TABLE} (a run otherwise leaves the tree clean)")
     p.add_argument("--rows", type=Path, default=Path(".cache/benchmark/rows.jsonl"),
                    help="--benchmark: every scored question, with its text (git-ignored; default .cache/benchmark/rows.jsonl)")
     p.add_argument("--json-out", help="also write the report as JSON to this file")

@@ -36,7 +36,8 @@ def raw_encode_speed(texts: Sequence[str]) -> float:
 def torch_encode_speed(texts: Sequence[str]) -> float:
     """The same through sentence-transformers (torch, same threads and batch size): the path the
     indexer does not take, measured beside it so that the choice stays checked."""
-    from index.embed import Embedder, reference_vectors
+    from index.embed import Embedder
+    from index.onnx_export import reference_vectors
     from index.writer import index_threads_setting
 
     threads, size = index_threads_setting(), Embedder.batch_size
