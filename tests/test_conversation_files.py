@@ -71,60 +71,58 @@ def test_conversation_resolves_with_gold_answers(name, conversation):
 
 
 # Turns that fail end to end, each with what happens; a listed turn that passes again fails the
-# test (remove it from here). Issues 10 and 11 ask for at most a tenth of the turns: the reader
-# fitted on the blind benchmark's fit split misses more of these hand-written turns than the
-# hand-weighted reader did (most give a shorter span than the turn's answer, or the wrong one of
-# two ages); see the README, "Regression set and conversations". MOST_MISSES only keeps the
-# count from growing unnoticed; every other turn is asserted.
+# test (remove it from here). No floor (issue 17): every miss is listed with its reason. A turn
+# passes when it is read as written, given as the answer (P(correct) at or above the policy's
+# threshold), right and cited; a right span shown only as "Not sure" is a miss. MOST_MISSES only
+# keeps the count from growing unnoticed; every other turn is asserted.
 KNOWN_MISSES = {
     **READING_MISSES,
     ('second', 's04', 'Which company operates the Marigold?'):
-        "answers 'safety inspection in the past five years' (answer, confidence 0.43) for 'Bluewater Crossings'; from another sentence",
+        "answers 'safety inspection in the past five years' (Not sure, confidence 0.38) for 'Bluewater Crossings'; from another sentence",
     ('second', 's04', 'Who is its chief executive?'):
-        'read "Who is the Marigold\'s chief executive?" (after the earlier misses); answers \'Martin Hale\' (answer, confidence 0.89) for \'Martin Hale\'',
-    ('second', 's05', 'How many people live there?'):
-        "read as typed: the answer before ('island of Kessick') has confidence 0.49 since the confidence "
-        "was refitted on the reader with yes/no weights, under the 0.5 an antecedent needs; answers 'About 600'",
+        'read "Who is the safety inspection in the past five years\'s chief executive?" (after the earlier misses); answers \'Martin Hale\' (answer, confidence 0.90) for \'Martin Hale\'',
+    ('second', 's07', 'What did the authority arrange?'):
+        "answers 'smaller boat from the neighbouring town of Saltmouth' (Not sure, confidence 0.35) for 'a smaller boat from the neighbouring town of Saltmouth to run two crossings a day'",
     ('seed', 'c01', 'What was he charged with?'):
-        "answers 'conspiracy to launder funds or other property' (answer, confidence 0.69) for 'conspiracy to commit fraud'; from another sentence",
+        "answers 'conspiracy to launder funds or other property' (answer, confidence 0.68) for 'conspiracy to commit fraud'; from another sentence",
     ('seed', 'c02', 'Who was detained in the raid?'):
-        'answers \'Sputnik Azerbaijan\' (answer, confidence 0.53) for "Sputnik Azerbaijan\'s editor-in-chief Yevgeny Belousov, and editorial board director Igor Kartavykh"',
+        'answers \'Sputnik Azerbaijan\' (answer, confidence 0.57) for "Sputnik Azerbaijan\'s editor-in-chief Yevgeny Belousov, and editorial board director Igor Kartavykh"',
     ('seed', 'c02', 'How long were they ordered held?'):
-        "read 'How long were they ordered held?' (after the earlier misses); answers 'up to 4 months' (answer, confidence 0.61) for 'at least four months'; from another sentence",
+        "read 'How long were they ordered held?' (after the earlier misses); answers 'up to 4 months' (answer, confidence 0.66) for 'at least four months'; from another sentence",
     ('seed', 'c02', 'Who called for their release?'):
-        "read 'Who called for their release?' (after the earlier misses); answers 'Kremlin' (answer, confidence 0.88) for 'The Kremlin'",
+        "read 'Who called for their release?' (after the earlier misses); answers 'Kremlin' (answer, confidence 0.92) for 'The Kremlin'",
     ('seed', 'c03', 'What else did Azerbaijan call off?'):
-        "answers 'deaths in custody' (answer, confidence 0.41) for 'a visit to Baku by a Russian deputy prime minister'; from another sentence",
+        "answers 'deaths in custody' (Not sure, confidence 0.42) for 'a visit to Baku by a Russian deputy prime minister'; from another sentence",
     ('seed', 'c04', 'What did the Culture Ministry cancel?'):
-        "answers 'concerts, exhibitions' (answer, confidence 0.79) for 'concerts, exhibitions and other events by Russian state and private institutions'",
+        "answers 'concerts, exhibitions' (answer, confidence 0.81) for 'concerts, exhibitions and other events by Russian state and private institutions'",
     ('seed', 'c05', 'How old was the older one?'):
-        "answers '55-year' (answer, confidence 0.39) for '60-year-old'",
+        "answers '55-year' (Not sure, confidence 0.42) for '60-year-old'",
     ('seed', 'c05', 'And the younger brother?'):
-        "answers 'Two' (answer, confidence 0.47) for '55-year-old'; from another sentence",
+        "answers 'Two' (answer, confidence 0.55) for '55-year-old'; from another sentence",
     ('seed', 'c06', 'How old was the older brother?'):
-        "answers 'Two' (answer, confidence 0.28) for '60-year-old'; from another sentence",
+        "answers 'Two' (Not sure, confidence 0.30) for '60-year-old'; from another sentence",
     ('seed', 'c06', 'What about the younger one?'):
-        "answers 'Two' (answer, confidence 0.44) for '55-year-old'; from another sentence",
+        "answers 'Two' (answer, confidence 0.51) for '55-year-old'; from another sentence",
     ('seed', 'c07', 'Where did Russian police raid the homes of ethnic Azerbaijanis?'):
-        "answers 'Yekaterinburg' (answer, confidence 0.91) for 'in Yekaterinburg, Russia'",
+        "answers 'Yekaterinburg' (answer, confidence 0.92) for 'in Yekaterinburg, Russia'",
     ('seed', 'c07', 'How many people died in custody there?'):
-        "read 'How many people died in custody in Yekaterinburg?' (after the earlier misses); answers 'Two' (answer, confidence 0.79) for 'Two brothers'",
+        "read 'How many people died in custody in Yekaterinburg?' (after the earlier misses); answers 'Two' (answer, confidence 0.80) for 'Two brothers'",
     ('seed', 'c07', 'How many people were detained there?'):
-        "read 'How many people were detained in Yekaterinburg?' (after the earlier misses); answers 'nine' (answer, confidence 0.66) for 'nine people'",
+        "read 'How many people were detained in Yekaterinburg?' (after the earlier misses); answers 'nine' (answer, confidence 0.65) for 'nine people'",
     ('seed', 'c08', 'What did his visit signal?'):
-        "answers 'closer ties' (answer, confidence 0.75) for 'closer ties between Baku and Kyiv'",
+        "answers 'closer ties' (answer, confidence 0.77) for 'closer ties between Baku and Kyiv'",
     ('seed', 'c09', 'Where did it eventually crash?'):
-        "answers 'Kazakhstan' (answer, confidence 0.64) for 'in nearby Kazakhstan'",
+        "answers 'Kazakhstan' (answer, confidence 0.59) for 'in nearby Kazakhstan'",
     ('seed', 'c13', 'Who complain of discrimination at the hands of Russians?'):
-        "answers 'Migrants from Muslim-majority countries' (answer, confidence 0.81) for 'Migrants from Muslim-majority countries that once were part of the Soviet Union'",
+        "answers 'Migrants from Muslim-majority countries' (answer, confidence 0.84) for 'Migrants from Muslim-majority countries that once were part of the Soviet Union'",
     ('seed', 'c13', 'How often do they complain?'):
-        "read 'How often do migrants from Muslim-majority countries complain?' (after the earlier misses); answers 'discrimination at the hands of Russians' (answer, confidence 0.44) for 'frequently'",
+        "read 'How often do migrants from Muslim-majority countries complain?' (after the earlier misses); answers 'discrimination at the hands of Russians' (Not sure, confidence 0.44) for 'frequently'",
     ('seed', 'c14', 'How long were they ordered held?'):
         "answers 'up to 4 months' (answer, confidence 0.71) for 'at least four months'; from another sentence",
     ('seed', 'c15', 'How did it describe its reaction to the raid?'):
-        'answers \'it was "deeply concerned" by the raid and that Azerbaijani staff members were among those detained\' (answer, confidence 0.10) for \'deeply concerned\'',
+        'answers \'it was "deeply concerned" by the raid and that Azerbaijani staff members were among those detained\' (Not sure, confidence 0.09) for \'deeply concerned\'',
     ('seed', 'c16', "What did the Prosecutor General's Office of Azerbaijan say it would launch?"):
-        "answers 'criminal investigation' (answer, confidence 0.88) for 'a criminal investigation into the two deaths'",
+        "answers 'criminal investigation' (answer, confidence 0.90) for 'a criminal investigation into the two deaths'",
 }
 MOST_MISSES = 27
 

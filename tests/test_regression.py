@@ -9,33 +9,32 @@ from qa.evaluation.regression import PASS_F1, load_cases, score_case
 pytestmark = pytest.mark.slow
 CASES = load_cases()
 # Cases that miss, each with what happens; a listed case that passes again fails (strict xfail).
-# Issues 10 and 11 ask for at least 45 of 50: the reader fitted on the blind benchmark's fit
-# split passes 33 (the hand-weighted reader it replaced passed 50 and scored 0.06-0.11 lower F1
-# on every validation set); see the README, "Regression set and conversations".
+# No floor (issue 17): every miss is listed with its reason. A case passes when the answer is
+# given ("answer", P(correct) at or above the policy's threshold) and right; a right span shown
+# only as "Not sure" is a miss here, with its guess and confidence in the reason.
+NOT_SURE = "right words shown as 'Not sure: {}' (confidence {}): below the answer threshold of 0.50"
 KNOWN_MISSES = {
-    "a06": 'answers "having its accreditation revoked in February" for "via illegal financing" (a how-question '
+    "a02": NOT_SURE.format("editorial board director", 0.27),
+    "a06": 'Not sure: "having its accreditation revoked in February" for "via illegal financing" (a how-question '
            'answered with the other participle of the sentence)',
-    "a07": 'answers "Belousov and Kartavykh" for "up to 12 years": "term" is not aligned with "sentence"',
-    "a10": 'answers the whole reported clause for "deeply concerned" (F1 0.24)',
-    "a19": 'answers "55-year-old" (the brother named "Safarov" first) for "60-year-old"',
-    "a20": 'answers "60-year-old Huseyn Safarov" for "55-year-old": the other brother\'s age',
-    "a21": 'answers "criminal investigation into the two deaths" for "post-traumatic shock ...": '
+    "a07": 'answers "Belousov and Kartavykh" (0.53) for "up to 12 years": "term" is not aligned with "sentence"',
+    "a10": 'Not sure: the whole reported clause for "deeply concerned" (F1 0.24)',
+    "a12": NOT_SURE.format("computer equipment seized", 0.18),
+    "a15": NOT_SURE.format("Friday", 0.30),
+    "a19": 'answers "55-year-old" (0.64; the brother named "Safarov" first) for "60-year-old"',
+    "a20": 'Not sure: "60-year-old Huseyn Safarov" for "55-year-old": the other brother\'s age',
+    "a21": 'Not sure: "criminal investigation into the two deaths" for "post-traumatic shock ...": '
            '"blame X on" is not aligned with "attributed X to"',
-    "a25": 'answers "38" of "killing 38 of 67 people aboard" for "67"',
-    "a34": 'answers "tried to "hush up" what happened" from another sentence for "tragic incident"',
-    "a39": 'answers "alleged fraud" for the whole enumeration (F1 0.33): the enumerations generator did not pay',
-    "u01": "unanswerable, answered 'December': 'Baku' is in a close sentence, so the answerability "
-           "model says answer; the answer's own confidence is low",
-    "u02": "unanswerable (how much money), answered 'accreditation revoked in February' (confidence 0.28)",
-    "u03": "unanswerable, answered 'Igor Kartavykh': the lawyer is not named, the answerability model is "
-           "misled by the names around 'Belousov'",
-    "u04": "unanswerable, answered 'at least four months': a time the detention sentence gives",
-    "u05": "unanswerable (which airline), answered 'Azerbaijani' (confidence 0.19)",
-    "u06": "unanswerable (how many employees), answered 'group of Russians in Baku' (confidence 0.14)",
-    "u07": "unanswerable, answered with the detention clause: 'the arrests' is in the article",
-    "u09": "unanswerable (how many troops), answered '2' (confidence 0.33)",
+    "a25": 'Not sure: "38" of "killing 38 of 67 people aboard" for "67"',
+    "a29": NOT_SURE.format('hush up" what happened', 0.21),
+    "a31": NOT_SURE.format("Russia's Victory Day parade", 0.27),
+    "a34": 'Not sure: "tried to "hush up" what happened" from another sentence for "tragic incident"',
+    "a39": 'Not sure: "alleged fraud" for the whole enumeration (F1 0.33): the enumerations generator did not pay',
+    "a40": NOT_SURE.format("access to its citizens who were detained", 0.49),
+    "u04": "unanswerable (when will the trial begin), answered 'at least four months' (confidence 0.64): "
+           "a time the detention sentence gives",
 }
-MOST_MISSES = 17   # keeps the count from growing unnoticed; every other case is asserted
+MOST_MISSES = 16   # keeps the count from growing unnoticed; every other case is asserted
 
 
 def test_the_set_is_big_enough_and_well_formed():

@@ -52,7 +52,5 @@ def test_markdown_is_normalised_with_offsets(store):
     assert kinds[:2] == ["title", "byline"] and "heading" in kinds
 
 
-@pytest.mark.xfail(strict=True, reason="answered 'nearby weather station' with confidence 0.21: 'Dunmore' is in "
-                                       "the sentence and the answerability model says answer")
 def test_a_question_the_article_does_not_answer(store):
     assert not ask("Who is the mayor of Dunmore?", store=store).found
