@@ -248,8 +248,7 @@ def _answer(eng: Engine, typed: str, interpreted: str, settings: Settings,
                                context=passages, referent=referent)
         candidates = conversation.merge_readings(candidates, as_typed, typed, interpreted, referent)
     t3 = time.perf_counter()
-    document = eng.store.catalog.document_text(candidates[0].passage.source) if candidates else ""
-    answer = _compose(typed, interpreted, passages, candidates, stats, settings, document or "")
+    answer = _compose(typed, interpreted, passages, candidates, stats, settings)
     answer.timings_ms.update({"retrieve": (t2 - t1) * 1e3, "read": (t3 - t2) * 1e3})
     return answer
 
@@ -295,15 +294,14 @@ def _names(text: str) -> set[str]:
 
 
 def _compose(question: str, interpreted: str, passages: list[Passage], candidates: list[reader.Candidate],
-             stats: abstain.WordStats, settings: Settings, document: str = "") -> Answer:
+             stats: abstain.WordStats, settings: Settings) -> Answer:
     interp = interpreted if interpreted != question else ""
     if not candidates:
         return Answer(question, "", False, 0.0, (), None, interp)
     best = candidates[0]
     signals = answer_signals(interpreted, passages, best, stats)
     model = confidence.model()
-    evidence = confidence.Evidence(analyse(interpreted), bool(interp), candidates, passages, signals, stats.total,
-                                   document)
+    evidence = confidence.Evidence(analyse(interpreted), bool(interp), candidates, passages, signals, stats.total)
     feats = confidence.features(evidence)
     score, answerable, verdict = model.verdict(feats, settings.answer_threshold)
     why = _explanation(model, feats, signals, evidence, settings, answerable)

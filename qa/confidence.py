@@ -25,7 +25,6 @@ from __future__ import annotations
 import functools
 import json
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
@@ -48,7 +47,6 @@ class Evidence:
     passages: Sequence[Passage]    # retrieved, best first
     signals: Signals
     sentences: int = 0             # sentences in the searched articles
-    document: str = ""             # the text of the best span's article
 
     @property
     def best(self):
@@ -78,44 +76,6 @@ def _length(e: Evidence) -> float:
     return math.log1p(e.sentences) / math.log1p(200)
 
 
-# The entity labels (spaCy's) that are instances of each answer type a question asks for.
-_KIND_LABELS = {"PERSON": {"PERSON"}, "PLACE": {"GPE", "LOC", "FAC"}, "ORG": {"ORG", "NORP"},
-                "DATE": {"DATE", "TIME"}, "NUMBER": {"CARDINAL", "QUANTITY", "MONEY", "PERCENT", "ORDINAL"}}
-# Whether a text holds any instance of a kind, without parsing it (the whole article is read).
-_KIND_PATTERNS = {
-    "NUMBER": re.compile(r"\d|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
-                         r"forty|fifty|hundred|thousand|million|billion|dozen|half|several)\b", re.I),
-    "DATE": re.compile(r"\b(1[0-9]{3}|20[0-9]{2}|january|february|march|april|may|june|july|august|september|"
-                       r"october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
-                       r"yesterday|today|tomorrow|tonight|ago|century|decade|week|month|year)s?\b", re.I),
-}
-_MONEY = re.compile(r"[$€£¥]|\b(dollars?|euros?|pounds?|yen|yuan|rubles?|roubles?|rupees?|francs?|pesos?|"
-                    r"cents?|USD|EUR)\b", re.I)
-
-
-def _wants_money(q: Question) -> bool:
-    """ "How much ...?" or a question about a budget, a price, a salary (WordNet: possession)."""
-    from qa import lexicon
-
-    return q.answer_type == "NUMBER" and (q.how_adj == "much" or lexicon.supersense(q.asked) == "possession")
-
-
-def _kind_absent(e: Evidence) -> float:
-    """The article holds no instance at all of the number, date or amount of money asked for."""
-    if not e.document:
-        return 0.0
-    if _wants_money(e.question):
-        return float(not _MONEY.search(e.document))
-    pattern = _KIND_PATTERNS.get(e.question.answer_type)
-    return float(pattern is not None and not pattern.search(e.document))
-
-
-def _kind_unread(e: Evidence) -> float:
-    """None of the spans the reader looked at is a name, place, date or number of the kind asked for."""
-    labels = _KIND_LABELS.get(e.question.answer_type)
-    return float(labels is not None and not any(c.label in labels for c in e.candidates))
-
-
 FEATURES: dict[str, Callable[[Evidence], float]] = {
     "coverage": lambda e: e.signals.coverage,          # question's words found in the evidence
     "related": lambda e: e.signals.related,            # ... as related words (WordNet)
@@ -140,8 +100,6 @@ FEATURES: dict[str, Callable[[Evidence], float]] = {
     "own": lambda e: e.signals.own,                    # question's words in the answer's sentence, outside it
     "focus_absent": lambda e: float(e.signals.focus == "absent"),        # the thing asked about: nowhere
     "focus_elsewhere": lambda e: float(e.signals.focus == "elsewhere"),  # ... only far from the answer
-    "kind_absent": _kind_absent,
-    "kind_unread": _kind_unread,
 }
 
 

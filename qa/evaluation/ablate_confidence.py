@@ -23,7 +23,6 @@ from qa.evaluation.fit_confidence import fit
 GROUPS = {
     "own sentence coverage": ("own",),
     "thing asked about": ("focus_absent", "focus_elsewhere"),
-    "kind asked for": ("kind_absent", "kind_unread"),
     "question words found": ("coverage", "related", "bridged", "absent", "absent_x_length"),
     "article length": ("length", "absent_x_length"),
     "meaning (embeddings)": ("dense", "dense_margin"),
