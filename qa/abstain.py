@@ -12,10 +12,7 @@ Each content word of the question is looked for in the answer's sentence and its
   (a "population" the article never mentions);
 - dense: cosine similarity of question and sentence embeddings;
 - own: found in the answer's own sentence outside the answer's words (how much of the question
-  the cited sentence covers beyond the span itself);
-- focus: where the thing asked about ("how many *troops*", "the *mayor*") was found: one of
-  "exact", "related", "bridged", "elsewhere" (in the article, far from the answer), "absent"
-  (nowhere in the article), or "" when the question names no such thing.
+  the cited sentence covers beyond the span itself).
 
 ``qa.confidence`` weighs them (the weights are fitted), with the reader's span score and the
 question's kind, into the probability that the answer is right and that the article answers.
@@ -39,7 +36,6 @@ class Signals:
     dense: float
     span: float
     own: float = 0.0
-    focus: str = ""
     words: tuple[tuple[str, str], ...] = field(default=(), compare=False)   # (question word, where found)
 
 
@@ -71,11 +67,10 @@ class WordStats:
 
 
 def signals(question: str, evidence: Sequence[str], *, dense: float, span: float,
-            stats: WordStats, bridges: Sequence[str] = (), own: tuple[str, int, int] = ("", 0, 0),
-            focus: str = "") -> Signals:
+            stats: WordStats, bridges: Sequence[str] = (), own: tuple[str, int, int] = ("", 0, 0)) -> Signals:
     """The signals for an answer drawn from ``evidence`` (its sentence and neighbours).
     ``bridges``: other sentences that name someone the evidence names; ``own``: the answer's
-    sentence with the answer's [start, end) inside it; ``focus``: the lemma of the thing asked about."""
+    sentence with the answer's [start, end) inside it."""
     words, frequencies = stats.words, stats.frequencies
     if not words:
         return Signals(0.0, 0.0, 0.0, 0.0, max(dense, 0.0), span)
@@ -93,7 +88,7 @@ def signals(question: str, evidence: Sequence[str], *, dense: float, span: float
     own_share = sum(w for lemma, w in weights.items() if lemma in outside or words[lemma] in outside) / norm
     shown = tuple((words[lemma], text) for lemma, (_, text) in where.items())
     return Signals(share("exact"), share("related"), share("bridged"), share("absent"), max(dense, 0.0), span,
-                   own_share, where[focus][0] if focus in where else "", shown)
+                   own_share, shown)
 
 
 def _lemmas_outside(sentence: str, start: int, end: int) -> set[str]:

@@ -284,8 +284,7 @@ def answer_signals(question: str, passages: Sequence[Passage], best: reader.Cand
     # a sentence that only names "the operator" is as close to the question as those describing it
     dense = max([best.passage.dense] + [p.dense for p in describing])
     own = (best.passage.text, best.start - best.passage.start, best.end - best.passage.start)
-    return abstain.signals(question, evidence, dense=dense, span=best.score, stats=stats, bridges=bridges,
-                           own=own, focus=analyse(question).asked)
+    return abstain.signals(question, evidence, dense=dense, span=best.score, stats=stats, bridges=bridges, own=own)
 
 
 def _names(text: str) -> set[str]:

@@ -98,8 +98,6 @@ FEATURES: dict[str, Callable[[Evidence], float]] = {
     "wants_reason": _type("REASON", "MANNER"),
     "wants_yesno": _type("YESNO"),
     "own": lambda e: e.signals.own,                    # question's words in the answer's sentence, outside it
-    "focus_absent": lambda e: float(e.signals.focus == "absent"),        # the thing asked about: nowhere
-    "focus_elsewhere": lambda e: float(e.signals.focus == "elsewhere"),  # ... only far from the answer
 }
 
 

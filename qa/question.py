@@ -58,7 +58,6 @@ class Question:
     how_adj: str = ""                    # "many" in "how many ..."
     wh_role: str = ""                    # "subj" / "obj": the wh-phrase's role for the verb
     slot: tuple[str, str] = ("", "")     # (anchor lemma, relation) the answer fills, see _slot
-    asked: str = ""                      # lemma of the thing asked about ("mayor", "employee"), see _asked_about
 
     @property
     def lemmas(self) -> frozenset[str]:
@@ -85,18 +84,7 @@ def analyse(question: str) -> Question:
             "obj" if any(c.dep_ in ("nsubj", "nsubjpass") for c in reported.children) else "subj")
     verb = verb_tok.lemma_.lower() if verb_tok is not None else ""
     return Question(text=question, wh=wh, answer_type=answer_type, focus=focus, verb=verb,
-                    content=_content_terms(doc, how_adj, verb_tok), how_adj=how_adj, wh_role=wh_role, slot=slot,
-                    asked=focus or _asked_about(doc, wh_tok, how_adj))
-
-
-def _asked_about(doc, wh_tok, how_adj: str) -> str:
-    """The common noun a who/what/how-many question asks about when it has no focus noun:
-    "Who is the *mayor* of Moscow?", "How many *employees* ...?", "How much *money* ...?"."""
-    if wh_tok is None or wh_tok.lower_ not in ("who", "whom", "what", "which", "how") or \
-            (wh_tok.lower_ == "how" and how_adj not in ("many", "much")):
-        return ""
-    noun = next((t for t in doc[wh_tok.i + 1:] if t.pos_ == "NOUN"), None)
-    return noun.lemma_.lower() if noun is not None else ""
+                    content=_content_terms(doc, how_adj, verb_tok), how_adj=how_adj, wh_role=wh_role, slot=slot)
 
 
 def focus_kind(lemma: str) -> str:

@@ -22,7 +22,6 @@ from qa.evaluation.fit_confidence import fit
 
 GROUPS = {
     "own sentence coverage": ("own",),
-    "thing asked about": ("focus_absent", "focus_elsewhere"),
     "question words found": ("coverage", "related", "bridged", "absent", "absent_x_length"),
     "article length": ("length", "absent_x_length"),
     "meaning (embeddings)": ("dense", "dense_margin"),
