@@ -78,49 +78,49 @@ def test_conversation_resolves_with_gold_answers(name, conversation):
 KNOWN_MISSES = {
     **READING_MISSES,
     ('second', 's04', 'Which company operates the Marigold?'):
-        "answers 'safety inspection in the past five years' (Not sure, confidence 0.38) for 'Bluewater Crossings'; from another sentence",
+        "answers 'safety inspection in the past five years' (Not sure, confidence 0.36) for 'Bluewater Crossings'; from another sentence",
     ('second', 's04', 'Who is its chief executive?'):
-        'read "Who is the safety inspection in the past five years\'s chief executive?" (after the earlier misses); answers \'Martin Hale\' (answer, confidence 0.90) for \'Martin Hale\'',
+        'read "Who is the safety inspection in the past five years\'s chief executive?" (after the earlier misses); answers \'Martin Hale\' (answer, confidence 0.89) for \'Martin Hale\'',
     ('second', 's07', 'What did the authority arrange?'):
         "answers 'smaller boat from the neighbouring town of Saltmouth' (Not sure, confidence 0.35) for 'a smaller boat from the neighbouring town of Saltmouth to run two crossings a day'",
     ('seed', 'c01', 'What was he charged with?'):
-        "answers 'conspiracy to launder funds or other property' (answer, confidence 0.68) for 'conspiracy to commit fraud'; from another sentence",
+        "answers 'conspiracy to launder funds or other property' (answer, confidence 0.66) for 'conspiracy to commit fraud'; from another sentence",
     ('seed', 'c02', 'Who was detained in the raid?'):
-        'answers \'Sputnik Azerbaijan\' (answer, confidence 0.57) for "Sputnik Azerbaijan\'s editor-in-chief Yevgeny Belousov, and editorial board director Igor Kartavykh"',
+        'answers \'Sputnik Azerbaijan\' (answer, confidence 0.55) for "Sputnik Azerbaijan\'s editor-in-chief Yevgeny Belousov, and editorial board director Igor Kartavykh"',
     ('seed', 'c02', 'How long were they ordered held?'):
-        "read 'How long were they ordered held?' (after the earlier misses); answers 'up to 4 months' (answer, confidence 0.66) for 'at least four months'; from another sentence",
+        "read 'How long were they ordered held?' (after the earlier misses); answers 'up to 4 months' (answer, confidence 0.63) for 'at least four months'; from another sentence",
     ('seed', 'c02', 'Who called for their release?'):
-        "read 'Who called for their release?' (after the earlier misses); answers 'Kremlin' (answer, confidence 0.92) for 'The Kremlin'",
+        "read 'Who called for their release?' (after the earlier misses); answers 'Kremlin' (answer, confidence 0.91) for 'The Kremlin'",
     ('seed', 'c03', 'What else did Azerbaijan call off?'):
         "answers 'deaths in custody' (Not sure, confidence 0.42) for 'a visit to Baku by a Russian deputy prime minister'; from another sentence",
     ('seed', 'c04', 'What did the Culture Ministry cancel?'):
         "answers 'concerts, exhibitions' (answer, confidence 0.81) for 'concerts, exhibitions and other events by Russian state and private institutions'",
     ('seed', 'c05', 'How old was the older one?'):
-        "answers '55-year' (Not sure, confidence 0.42) for '60-year-old'",
+        "answers '55-year' (Not sure, confidence 0.40) for '60-year-old'",
     ('seed', 'c05', 'And the younger brother?'):
-        "answers 'Two' (answer, confidence 0.55) for '55-year-old'; from another sentence",
+        "answers 'Two' (answer, confidence 0.52) for '55-year-old'; from another sentence",
     ('seed', 'c06', 'How old was the older brother?'):
-        "answers 'Two' (Not sure, confidence 0.30) for '60-year-old'; from another sentence",
+        "answers 'Two' (Not sure, confidence 0.28) for '60-year-old'; from another sentence",
     ('seed', 'c06', 'What about the younger one?'):
-        "answers 'Two' (answer, confidence 0.51) for '55-year-old'; from another sentence",
+        "answers 'Two' (Not sure, confidence 0.48) for '55-year-old'; from another sentence",
     ('seed', 'c07', 'Where did Russian police raid the homes of ethnic Azerbaijanis?'):
-        "answers 'Yekaterinburg' (answer, confidence 0.92) for 'in Yekaterinburg, Russia'",
+        "answers 'Yekaterinburg' (answer, confidence 0.91) for 'in Yekaterinburg, Russia'",
     ('seed', 'c07', 'How many people died in custody there?'):
-        "read 'How many people died in custody in Yekaterinburg?' (after the earlier misses); answers 'Two' (answer, confidence 0.80) for 'Two brothers'",
+        "read 'How many people died in custody in Yekaterinburg?' (after the earlier misses); answers 'Two' (answer, confidence 0.78) for 'Two brothers'",
     ('seed', 'c07', 'How many people were detained there?'):
-        "read 'How many people were detained in Yekaterinburg?' (after the earlier misses); answers 'nine' (answer, confidence 0.65) for 'nine people'",
+        "read 'How many people were detained in Yekaterinburg?' (after the earlier misses); answers 'nine' (answer, confidence 0.63) for 'nine people'",
     ('seed', 'c08', 'What did his visit signal?'):
         "answers 'closer ties' (answer, confidence 0.77) for 'closer ties between Baku and Kyiv'",
     ('seed', 'c09', 'Where did it eventually crash?'):
-        "answers 'Kazakhstan' (answer, confidence 0.59) for 'in nearby Kazakhstan'",
+        "answers 'Kazakhstan' (answer, confidence 0.56) for 'in nearby Kazakhstan'",
     ('seed', 'c13', 'Who complain of discrimination at the hands of Russians?'):
-        "answers 'Migrants from Muslim-majority countries' (answer, confidence 0.84) for 'Migrants from Muslim-majority countries that once were part of the Soviet Union'",
+        "answers 'Migrants from Muslim-majority countries' (answer, confidence 0.82) for 'Migrants from Muslim-majority countries that once were part of the Soviet Union'",
     ('seed', 'c13', 'How often do they complain?'):
-        "read 'How often do migrants from Muslim-majority countries complain?' (after the earlier misses); answers 'discrimination at the hands of Russians' (Not sure, confidence 0.44) for 'frequently'",
+        "read 'How often do migrants from Muslim-majority countries complain?' (after the earlier misses); answers 'discrimination at the hands of Russians' (Not sure, confidence 0.40) for 'frequently'",
     ('seed', 'c14', 'How long were they ordered held?'):
-        "answers 'up to 4 months' (answer, confidence 0.71) for 'at least four months'; from another sentence",
+        "answers 'up to 4 months' (answer, confidence 0.68) for 'at least four months'; from another sentence",
     ('seed', 'c15', 'How did it describe its reaction to the raid?'):
-        'answers \'it was "deeply concerned" by the raid and that Azerbaijani staff members were among those detained\' (Not sure, confidence 0.09) for \'deeply concerned\'',
+        'answers \'it was "deeply concerned" by the raid and that Azerbaijani staff members were among those detained\' (Not sure, confidence 0.08) for \'deeply concerned\'',
     ('seed', 'c16', "What did the Prosecutor General's Office of Azerbaijan say it would launch?"):
         "answers 'criminal investigation' (answer, confidence 0.90) for 'a criminal investigation into the two deaths'",
 }
