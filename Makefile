@@ -19,7 +19,7 @@ help:
 	@echo "make chat   - set up, index seeds/, open the chat on http://127.0.0.1:7860"
 	@echo "make test   - set up and run the whole test suite (browser tests included)"
 	@echo "make bench  - speed and memory benchmark (prints a table)"
-	@echo "make eval   - the blind benchmark (downloads its data into .cache/bench first; ~15 min)"
+	@echo "make eval   - the blind benchmark (downloads its data into .cache/bench first; ~26 min without cached stores)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -28,11 +28,14 @@ import random
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterator, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 from index.normalise import normalise
 from qa.evaluation.items import WINDOW_MARK, Item, Unit, present, safe_name, standalone, starts
 from qa.evaluation.squad import normalize_answer
+
+if TYPE_CHECKING:   # sample.py imports this module
+    from qa.evaluation.sample import SetSpec
 
 RATES = {"answerable": 0.60, "near": 0.25, "other": 0.15}
 MAX_BLOCKS = 4               # paragraphs per window
@@ -79,11 +82,11 @@ class Mix:
         self.given[kind] += n
 
 
-def short_units(spec, chosen: Sequence, rng: random.Random) -> Iterator[Unit]:
+def short_units(spec: SetSpec, chosen: Sequence, rng: random.Random) -> Iterator[Unit]:
     """The windows of the ``chosen`` articles (SQuAD dicts) or CoQA stories."""
     sources = [article_source(x) if isinstance(x, dict) else story_source(x) for x in chosen]
     mix = Mix()
-    for n, source in enumerate(sources):
+    for source in sources:
         others = [s for s in sources if s.name != source.name]
         for w, (i, j) in enumerate(window_ranges(source.words(), rng)):
             unit = window_unit(spec, source, i, j, others, rng, mix, with_unknown=w == 0)
@@ -110,7 +113,7 @@ def window_ranges(words: Sequence[int], rng: random.Random) -> list[tuple[int, i
     return sorted(out)
 
 
-def window_unit(spec, source: Source, i: int, j: int, others: Sequence[Source], rng: random.Random,
+def window_unit(spec: SetSpec, source: Source, i: int, j: int, others: Sequence[Source], rng: random.Random,
                 mix: Mix, with_unknown: bool = False) -> Unit:
     start, end = source.blocks[i][0], source.blocks[j - 1][1]
     text = normalise(source.text[start:end]).text

@@ -244,7 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--articles", type=int, default=30, help="SQuAD articles sampled (default 30)")
     p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
     p.add_argument("--per-article", type=int, default=None, help="SQuAD questions sampled per article (default all)")
-    p.add_argument("--coqa", type=Path, help="CoQA JSON file (the cnn stories are held out)")
+    p.add_argument("--coqa", type=Path, help="CoQA JSON file (the held-out cnn stories of qa/evaluation/heldout.json are dropped)")
     p.add_argument("--coqa-source", "--source", dest="coqa_source", default="wikipedia", help="CoQA story source (default wikipedia)")
     p.add_argument("--stories", type=int, default=None, help="CoQA stories to use (default all of the source)")
     p.add_argument("--no-history", action="store_true", help="CoQA: only the run without history (default: with and without)")
