@@ -8,7 +8,7 @@ from qa.types import Answer, Explanation
 HEADLINES = {
     "answer": "Answer: {text}   ({assessment}, confidence {confidence:.2f})",
     "unsure": "Not sure: perhaps \"{text}\"   ({assessment}; confidence {confidence:.2f}, below {threshold:.2f})",
-    "absent": "Not in the article ({assessment}; confidence {confidence:.2f}). Closest passages:",
+    "absent": "Not in the article (confidence {confidence:.2f}). Closest passages:",
 }
 
 
