@@ -1,4 +1,4 @@
-"""What the benchmark asks: ``Unit``s of documents indexed together and the ``Item``s asked of them.
+"""What the benchmark asks: ``SetSpec``s (the sets), ``Unit``s of documents indexed together and the ``Item``s asked of them.
 
 Shared by the whole-document sample (``qa.evaluation.sample``) and the short documents
 (``qa.evaluation.windows``), with the small text helpers both use.
@@ -82,3 +82,17 @@ PRONOUNS = re.compile(r"\b(he|she|it|they|him|her|his|hers|its|their|them|this|t
 def standalone(question: str) -> bool:
     """A question that reads on its own, outside its conversation (no pronoun, four words or more)."""
     return not PRONOUNS.search(question) and len(question.split()) >= 4
+
+
+@dataclass(frozen=True)
+class SetSpec:
+    name: str
+    split: str      # FIT or VALIDATE
+    kind: str       # "articles", "posts" or "coqa"
+    file: str       # relative to the data folder
+    size: int       # articles / posts / stories at scale 1
+    per_unit: int = 0   # answerable questions per article ("articles" only)
+    coqa_source: str = ""
+    half: str = ""      # NYT / CoQA cnn: the half (FIT or VALIDATE) this set takes
+    short: bool = False  # windows of the articles or stories (``qa.evaluation.windows``)
+    base_size: int = 0   # short sets: the whole set's size; its articles are taken first

@@ -46,13 +46,12 @@ from __future__ import annotations
 import json
 import random
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
 
 from index.normalise import normalise
 from qa.evaluation import news
-from qa.evaluation.items import Item, Unit, origins, present, safe_name, standalone, starts
+from qa.evaluation.items import Item, SetSpec, Unit, origins, present, safe_name, standalone, starts
 from qa.evaluation.news import FIT, VALIDATE
 from qa.evaluation.squad import normalize_answer
 
@@ -63,20 +62,6 @@ POSTS_PER_UNIT = 20
 SHORT = "/short"
 COQA = "coqa/coqa.test.json"
 NYT = "squad_shifts/nyt_v1.0.json"
-
-
-@dataclass(frozen=True)
-class SetSpec:
-    name: str
-    split: str      # FIT or VALIDATE
-    kind: str       # "articles", "posts" or "coqa"
-    file: str       # relative to the data folder
-    size: int       # articles / posts / stories at scale 1
-    per_unit: int = 0   # answerable questions per article ("articles" only)
-    coqa_source: str = ""
-    half: str = ""      # NYT / CoQA cnn: the half (FIT or VALIDATE) this set takes
-    short: bool = False  # windows of the articles or stories (``qa.evaluation.windows``)
-    base_size: int = 0   # short sets: the whole set's size; its articles are taken first
 
 
 def _short(spec: SetSpec, size: int) -> SetSpec:

@@ -28,14 +28,11 @@ import random
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import Iterator, Sequence
 
 from index.normalise import normalise
-from qa.evaluation.items import WINDOW_MARK, Item, Unit, present, safe_name, standalone, starts
+from qa.evaluation.items import WINDOW_MARK, Item, SetSpec, Unit, present, safe_name, standalone, starts
 from qa.evaluation.squad import normalize_answer
-
-if TYPE_CHECKING:   # sample.py imports this module
-    from qa.evaluation.sample import SetSpec
 
 RATES = {"answerable": 0.60, "near": 0.25, "other": 0.15}
 MAX_BLOCKS = 4               # paragraphs per window
