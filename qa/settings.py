@@ -27,7 +27,7 @@ class Settings:
     retrieve_k: int = 40            # candidates each retriever contributes before fusion
     max_question_chars: int = 500
     max_file_bytes: int = 5_000_000
-    answer_threshold: float | None = None   # answerability from which an answer is given (None: the fitted one)
+    answer_threshold: float | None = None   # P(correct) from which an answer is given (None: the fitted policy's)
     whole_article: bool = True      # questions about the whole article get its gist / main points / byline
 
     def __post_init__(self) -> None:
