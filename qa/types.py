@@ -63,6 +63,14 @@ ASSESSMENTS = {"answer": "likely right", "unsure": "unsure: a guess", "absent": 
 SURE = 0.9   # from this P(correct) an answer reads "very likely right"
 
 
+def shown_words(answer: Any) -> str:
+    """The words a person sees: the answer, the "Not sure" guess, or none ("Not in the
+    article"). Takes an ``Answer`` or any object with ``verdict``/``text``/``guess``."""
+    verdict = getattr(answer, "verdict", "")
+    return (getattr(answer, "guess", "") if verdict == "unsure" else
+            getattr(answer, "text", "") if verdict in ("answer", "summary", "") else "") or ""
+
+
 @dataclass(frozen=True)
 class Answer:
     """An extractive answer: a verbatim span plus the sentences that support it.
@@ -110,6 +118,11 @@ class Answer:
         if self.verdict == "answer" and self.confidence >= SURE:
             return "very likely right"
         return ASSESSMENTS[self.verdict]
+
+    @property
+    def shown_words(self) -> str:
+        """The words a person sees (see :func:`shown_words`)."""
+        return shown_words(self)
 
     @property
     def best_text(self) -> str:

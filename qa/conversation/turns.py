@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from qa.conversation import rules
+from qa.types import shown_words
 
 ANTECEDENT_CONFIDENCE = 0.5   # below it an earlier answer is probably wrong: no antecedent
 
@@ -47,13 +48,6 @@ def trusted(answer: Any) -> bool:
     if verdict == "unsure":
         return bool(getattr(answer, "guess", ""))
     return found and verdict == "answer" and getattr(answer, "confidence", 1.0) >= ANTECEDENT_CONFIDENCE
-
-
-def shown_words(answer: Any) -> str:
-    """The answer's words as the person saw them: the answer, or the "Not sure" guess."""
-    if getattr(answer, "verdict", "") == "unsure":
-        return getattr(answer, "guess", "") or ""
-    return getattr(answer, "text", "") or ""
 
 
 def _turn_from_answer(answer: Any) -> Turn:

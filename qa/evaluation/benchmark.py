@@ -29,7 +29,7 @@ from qa.evaluation.tables import (CORRECT_F1, by_kind, calibration_error, markdo
                                   summarise, write_outputs)
 from qa.types import Answer
 
-__all__ = ["run_benchmark", "run_unit", "score", "shown_words", "chosen_sets", "cached_store", "CORRECT_F1",
+__all__ = ["run_benchmark", "run_unit", "score", "chosen_sets", "cached_store", "CORRECT_F1",
            "summarise", "by_kind", "pool", "markdown", "write_outputs", "reliability", "calibration_error"]
 
 DEFAULT_DATA = Path(".cache/bench")
@@ -120,7 +120,7 @@ def cached_store(unit: Unit, stores: Path) -> Path:
 def score(unit: Unit, item: Item, answer: Answer, latency_ms: float) -> dict:
     """One row: the item, what was shown, and its scores."""
     shown, best = (answer.text if answer.found else ""), answer.best_text
-    words = shown_words(answer)
+    words = answer.shown_words
     if item.answerable:
         f1, em = best_over_golds(f1_score, shown, item.golds), best_over_golds(exact_match, shown, item.golds)
         f1_all = best_over_golds(f1_score, best, item.golds)
@@ -138,11 +138,6 @@ def score(unit: Unit, item: Item, answer: Answer, latency_ms: float) -> dict:
         "cited": _cited(item, first), "latency_ms": latency_ms,
         "features": dict(answer.explanation.features) if answer.explanation else {},
     }
-
-
-def shown_words(answer: Answer) -> str:
-    """The words a person sees: the answer, the "Not sure" guess, or none ("Not in the article")."""
-    return {"answer": answer.text, "unsure": answer.guess}.get(answer.verdict, "")
 
 
 def _cited(item: Item, first) -> float | None:

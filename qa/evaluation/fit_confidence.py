@@ -27,9 +27,10 @@ from typing import Sequence
 
 import numpy as np
 
-from qa.confidence import FEATURES, FORMAT, NOT_FOR_ANSWERABLE, WEIGHTS_FILE
+from qa.confidence import FEATURES, FORMAT, NOT_FOR_ANSWERABLE, WEIGHTS_FILE, Policy
 from qa.evaluation import benchmark
-from qa.evaluation.sample import FIT, short_sets, units
+from qa.evaluation.sample import FIT, units
+from qa.evaluation.tables import is_short
 
 ANSWER_PRECISION, ANSWER_FLOOR = 0.72, 0.5
 ANSWER_RULE = (f"P(correct) from the lowest threshold of at least {ANSWER_FLOOR} at which the fit split's shown "
@@ -93,19 +94,17 @@ def choose_answerable_threshold(answerable: np.ndarray, shown_by_answer: np.ndar
     return best
 
 
-def policy_stats(rows: Sequence[dict], correct_p: np.ndarray, answerable_p: np.ndarray,
-                 answer_t: float, answerable_t: float) -> dict:
+def policy_stats(rows: Sequence[dict], correct_p: np.ndarray, answerable_p: np.ndarray, policy: Policy) -> dict:
     """What the policy does to the fit rows (out-of-fold): the issue's measures."""
+    verdicts = np.array([policy.verdict(p, q) for p, q in zip(correct_p, answerable_p)])
     answerable = np.array([bool(r["golds"]) for r in rows])
     right = np.array([r["correct"] for r in rows], dtype=bool)
-    answer = correct_p >= answer_t
-    unsure = ~answer & (answerable_p >= answerable_t)
-    absent = ~answer & ~unsure
+    answer, shown = verdicts == "answer", verdicts != "absent"
     return {"answer_precision": float(right[answer].mean()) if answer.any() else 1.0,
             "answer_share": float(answer[answerable].mean()),
-            "shown_share": float((answer | unsure)[answerable].mean()),
+            "shown_share": float(shown[answerable].mean()),
             "unanswerable_answer": float(answer[~answerable].mean()) if (~answerable).any() else 0.0,
-            "unanswerable_absent": float(absent[~answerable].mean()) if (~answerable).any() else 0.0}
+            "unanswerable_absent": float((~shown)[~answerable].mean()) if (~answerable).any() else 0.0}
 
 
 def fit(rows: Sequence[dict], names: Sequence[str] = tuple(FEATURES)) -> dict:
@@ -120,14 +119,15 @@ def fit(rows: Sequence[dict], names: Sequence[str] = tuple(FEATURES)) -> dict:
     held_ans = cross_validated(x_ans, answerable, groups)
     curve = answer_curve(correct, held)
     answer_t = choose_answer_threshold(curve)
-    short = np.array([_short(r) for r in rows]) if any(map(_short, rows)) else np.ones(len(rows), dtype=bool)
+    short = np.array([is_short(r["set"]) for r in rows])
+    short = short if short.any() else np.ones(len(rows), dtype=bool)
     answerable_t = choose_answerable_threshold(answerable[short].astype(bool), (held >= answer_t)[short],
                                                held_ans[short])
     ece = benchmark.calibration_error([dict(r, confidence=float(q)) for r, q in zip(rows, held)])
     models = {"correct": fit_logistic(x, correct), "answerable": fit_logistic(x_ans, answerable)}
-    at = {"all": policy_stats(rows, held, held_ans, answer_t, answerable_t),
-          "short": policy_stats([r for r, s in zip(rows, short) if s], held[short], held_ans[short],
-                                answer_t, answerable_t)}
+    policy = Policy(answer_t, answerable_t)
+    at = {"all": policy_stats(rows, held, held_ans, policy),
+          "short": policy_stats([r for r, s in zip(rows, short) if s], held[short], held_ans[short], policy)}
     return {
         **{name: {"weights": {f: 0.0 for f in FEATURES} | dict(zip(names, map(float, m.coef_[0]))),
                   "bias": float(m.intercept_[0])} for name, m in models.items()},
@@ -138,10 +138,6 @@ def fit(rows: Sequence[dict], names: Sequence[str] = tuple(FEATURES)) -> dict:
         "questions": len(rows), "unanswerable": int(len(rows) - answerable.sum()),
         "right": int(correct.sum()),
     }
-
-
-def _short(row: dict) -> bool:
-    return row["set"] in short_sets()
 
 
 def write_curve(fitted: dict, path: Path = CURVE) -> None:
