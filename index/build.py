@@ -39,7 +39,7 @@ from index.prepare import prepared
 from index.store import Store, open_store
 from index.vectors import forget_clients
 from index.writer import (Batcher, BuildReport, announce, batch_size_setting, index_threads_setting, notify,
-                          remove_documents, repair_vectors, sweep_unreferenced)
+                          remove_documents, repair_parses, repair_vectors, sweep_unreferenced, use_current_parser)
 from qa.errors import IndexMissingError, SourceError
 
 
@@ -76,6 +76,7 @@ def index_articles(store: Store, articles: Sequence[Article], *, rebuild: bool =
             store.embedder.warm_up()   # so the progress bar's throughput leaves out loading the model
         if todo and store.remote is None:
             record_encoder(store.path, getattr(store.embedder, "encoder_name", type(store.embedder).__name__))
+            use_current_parser(store)
         notify(progress, "start", len(todo), len(report.unchanged))
         batcher = Batcher(store, report, progress, known, batch_size or batch_size_setting())
         for record in prepared(todo, workers):
@@ -135,7 +136,7 @@ def build_index(store_path: Path, articles: Mapping[str, str] | Sequence[Path | 
     file replace the indexed article of its name. Files that cannot be indexed are listed in
     ``report.refused`` (``strict``: a SourceError at the first, before anything is written);
     when every one is refused, that is a SourceError. Given nothing, the store is checked and
-    repaired: missing vectors are embedded again, orphans swept. ``batch_size`` sentences are
+    repaired: missing vectors are embedded again, orphans swept, sentences without a stored parse parsed. ``batch_size`` sentences are
     embedded per call and stored per Chroma upsert; ``workers`` processes split sentences
     (default: one when there are many articles).
 
@@ -189,6 +190,8 @@ def _build_in_place(store_path: Path, loaded: Sequence[Article], chroma_url: str
         orphans = store.remote is None and store.vectors.count() > store.catalog.sentence_count()
         if interrupted or prune or not loaded or orphans:
             report.swept = sweep_unreferenced(store)
+        if not loaded:   # `qa index` with nothing to add checks the store: an older one gains its parses
+            report.parsed = repair_parses(store, options.get("progress"))
         store.catalog.set_meta("build_running", "0")
     finally:
         store.close()

@@ -42,6 +42,9 @@ CREATE VIRTUAL TABLE IF NOT EXISTS sentences_fts USING fts5(
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS sentences_vocab USING fts5vocab(sentences_fts, 'row');
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS parses (  -- each sentence's spaCy parse, made at indexing (index/parses.py)
+    chunk_id TEXT PRIMARY KEY, parse BLOB NOT NULL
+);
 """
 _FTS_TERM = re.compile(r"\w+", re.UNICODE)
 
@@ -69,6 +72,7 @@ class DocumentRecord:
     indexed_at: float
     blocks: tuple[tuple[str, int, int], ...]                  # (kind, start, end)
     sentences: tuple[tuple[str, int, int, int, str], ...]     # (chunk_id, position, start, end, kind)
+    parses: tuple[bytes, ...] = ()   # each sentence's stored parse, in order (not kept on a server)
 
     @property
     def chunk_ids(self) -> list[str]:
@@ -193,6 +197,31 @@ class Catalog:
     def chunk_ids(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT chunk_id FROM sentences")}
 
+    def parses(self, chunk_ids: Sequence[str]) -> dict[str, bytes]:
+        """chunk id -> its stored parse, for those that have one (none in a store from before)."""
+        if not chunk_ids or not self._has_parses():
+            return {}
+        found: dict[str, bytes] = {}
+        for batch in _batches(list(chunk_ids), 500):
+            marks = ",".join("?" * len(batch))
+            found.update(self.db.execute(f"SELECT chunk_id, parse FROM parses WHERE chunk_id IN ({marks})", batch))
+        return found
+
+    def unparsed(self, limit: int) -> list[SentenceRow]:
+        """Sentences without a stored parse (at most ``limit``)."""
+        if not self._has_parses():
+            return []
+        rows = self.db.execute("SELECT chunk_id, source, position, start, end, kind, text FROM sentences "
+                               "WHERE chunk_id NOT IN (SELECT chunk_id FROM parses) LIMIT ?", (limit,))
+        return [SentenceRow(*r) for r in rows]
+
+    def parsed_count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM parses").fetchone()[0] if self._has_parses() else 0
+
+    def _has_parses(self) -> bool:
+        """A catalog written before parses were stored has no such table (until it is next written)."""
+        return self.db.execute("SELECT 1 FROM sqlite_master WHERE name='parses'").fetchone() is not None
+
     def search(self, terms: Iterable[str], limit: int,
                sources: Sequence[str] | None = None) -> list[tuple[SentenceRow, float]]:
         """BM25 over sentences (porter-stemmed); scores are positive, higher is better."""
@@ -288,7 +317,17 @@ def write_record(tx: sqlite3.Connection, record: DocumentRecord) -> list[str]:
                     for cid, pos, start, end, kind in record.sentences])
     tx.execute("INSERT INTO sentences_fts(rowid, text) SELECT id, text FROM sentences WHERE source=?",
                (record.source,))
+    write_parses(tx, zip(record.chunk_ids, record.parses))
     return old
+
+
+def write_parses(tx: sqlite3.Connection, parses: Iterable[tuple[str, bytes]]) -> None:
+    tx.executemany("INSERT OR REPLACE INTO parses(chunk_id, parse) VALUES(?, ?)", parses)
+
+
+def drop_parses(tx: sqlite3.Connection) -> None:
+    """Forget every stored parse (the parser changed: ``qa index`` parses again)."""
+    tx.execute("DELETE FROM parses")
 
 
 def delete_document(tx: sqlite3.Connection, source: str) -> list[str]:
@@ -296,6 +335,7 @@ def delete_document(tx: sqlite3.Connection, source: str) -> list[str]:
     rows = tx.execute("SELECT id, chunk_id, text FROM sentences WHERE source=?", (source,)).fetchall()
     tx.executemany("INSERT INTO sentences_fts(sentences_fts, rowid, text) VALUES('delete', ?, ?)",
                    [(r[0], r[2]) for r in rows])
+    tx.executemany("DELETE FROM parses WHERE chunk_id=?", [(r[1],) for r in rows])
     tx.execute("DELETE FROM sentences WHERE source=?", (source,))
     tx.execute("DELETE FROM blocks WHERE source=?", (source,))
     tx.execute("DELETE FROM documents WHERE source=?", (source,))

@@ -18,6 +18,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from index import parses
 from index.catalog import Catalog
 from index.folder import is_writable
 from index.manifest import CATALOG, MANIFEST, VECTORS, check_manifest, qa_command, rebuild_command
@@ -56,7 +57,7 @@ def _examine_catalog_and_vectors(path: Path, manifest: dict) -> list[Finding]:
     try:
         findings = _check_catalog(catalog, manifest)
         if not any(f.problem for f in findings):
-            findings += _check_vectors(path, catalog)
+            findings += _check_parses(path, catalog, manifest) + _check_vectors(path, catalog)
         return findings
     finally:
         catalog.close()
@@ -82,6 +83,20 @@ def _check_catalog(catalog: Catalog, manifest: dict) -> list[Finding]:
     if problems:
         return [Finding("catalog", "; ".join(problems), problem=True, rebuild=True)]
     return [Finding("catalog", f"{documents} article{'' if documents == 1 else 's'}, {sentences} sentences, integrity ok")]
+
+
+def _check_parses(path: Path, catalog: Catalog, manifest: dict) -> list[Finding]:
+    """Sentences without a stored parse are parsed when asked about: slower, not damaged."""
+    sentences, parsed, parser = catalog.sentence_count(), catalog.parsed_count(), manifest.get(parses.MANIFEST_KEY)
+    fix = qa_command(path, "index")
+    if parsed and parser != parses.parser_version():
+        return [Finding("note", f"the stored parses were made by another parser ({parser}), so they are not "
+                                f"read; {fix} parses every sentence again with this one")]
+    if parsed < sentences:
+        return [Finding("note", f"{sentences - parsed} of {sentences} sentences have no stored parse (indexed "
+                                f"before parses were stored): answers are the same, only slower; {fix} parses "
+                                f"them once")]
+    return [Finding("parses", f"{parsed} stored parses, one per sentence ({parser})")]
 
 
 def _check_vectors(path: Path, catalog: Catalog) -> list[Finding]:

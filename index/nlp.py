@@ -51,6 +51,31 @@ def _torch_kept_out() -> Iterator[None]:
             del sys.modules["torch"]
 
 
+_off_for_splitting: list[str] = []   # what a splitting worker switched off (index/prepare.py)
+
+
+def for_splitting_only(unused: Sequence[str]) -> None:
+    """Switch off the components sentence splitting does not need (in a worker process that
+    only splits; ``whole_pipeline()`` switches them on for a while)."""
+    nlp = pipeline()
+    names = [n for n in unused if n in nlp.pipe_names]
+    nlp.select_pipes(disable=names)
+    _off_for_splitting[:] = names
+
+
+@contextlib.contextmanager
+def whole_pipeline() -> Iterator["Language"]:
+    """The pipeline as ``parse()`` runs it, even in a worker that switched parts off for splitting."""
+    nlp = pipeline()
+    for name in _off_for_splitting:
+        nlp.enable_pipe(name)
+    try:
+        yield nlp
+    finally:
+        for name in _off_for_splitting:
+            nlp.disable_pipe(name)
+
+
 CACHE_SIZE = 256
 _parsed: collections.OrderedDict[str, "Doc"] = collections.OrderedDict()   # least recently used first
 _parsed_lock = threading.Lock()   # the chat answers questions on several threads
@@ -75,6 +100,27 @@ def parse_all(texts: Sequence[str]) -> list["Doc"]:
         while len(_parsed) > CACHE_SIZE:
             _parsed.popitem(last=False)
     return [docs[text] for text in texts]
+
+
+def cached(text: str) -> bool:
+    with _parsed_lock:
+        return text in _parsed
+
+
+def remember(docs: dict[str, "Doc"]) -> None:
+    """Put parses made elsewhere (stored at indexing) in the cache, as if just parsed."""
+    with _parsed_lock:
+        for text, doc in docs.items():
+            _parsed[text] = doc
+            _parsed.move_to_end(text)
+        while len(_parsed) > CACHE_SIZE:
+            _parsed.popitem(last=False)
+
+
+def forget() -> None:
+    """Empty the cache (tests that compare parsing with reading stored parses)."""
+    with _parsed_lock:
+        _parsed.clear()
 
 
 def parse_long(text: str) -> "Doc":

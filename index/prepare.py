@@ -1,5 +1,5 @@
-"""Normalise and split articles into catalog records (no embedding yet); with many articles, in a
-worker process, so spaCy splits while the build process embeds."""
+"""Normalise, split and parse articles into catalog records (no embedding yet); with many articles,
+in a worker process, so spaCy works while the build process embeds."""
 from __future__ import annotations
 
 import collections
@@ -13,6 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Iterator, Sequence
 
+from index import parses
 from index.articles import Article
 from index.catalog import DocumentRecord
 from index.normalise import NormalisedText, normalise
@@ -35,18 +36,19 @@ def _title(doc: NormalisedText, fallback: str) -> str:
 
 
 def prepare(article: Article) -> DocumentRecord:
-    """Normalise and split one article into its catalog record (no embedding yet)."""
+    """Normalise, split and parse one article into its catalog record (no embedding yet)."""
     doc = normalise(article.raw)
     sentences = split_sentences(doc)
     return DocumentRecord(
         article.source, article.sha, doc.text, _title(doc, article.source), article.path, time.time(),
         tuple((b.kind, b.start, b.end) for b in doc.blocks),
-        tuple((chunk_id(article.source, s), s.position, s.start, s.end, s.kind) for s in sentences))
+        tuple((chunk_id(article.source, s), s.position, s.start, s.end, s.kind) for s in sentences),
+        parses.encode_all([s.text for s in sentences]))
 
 
 def prepared(articles: Sequence[Article], workers: int | None) -> Iterator[DocumentRecord]:
-    """Records in order; with many articles, normalising and splitting run in a worker process
-    so spaCy works while this process embeds (two cores: about twice the throughput)."""
+    """Records in order; with many articles, normalising, splitting and parsing run in a worker
+    process so spaCy works while this process embeds (two cores: about twice the throughput)."""
     workers = _worker_count(len(articles)) if workers is None else workers
     if workers < 1:
         yield from map(prepare, articles)
@@ -86,15 +88,14 @@ def _worker_count(articles: int) -> int:
 
 
 def _worker_init() -> None:
-    """The worker only splits sentences: the parser decides boundaries, so the tagger,
-    lemmatizer and NER are switched off (same sentences, three times faster). It exits when
-    the build process dies, even by SIGKILL."""
+    """The parser decides sentence boundaries, so the tagger, lemmatizer and NER are switched off
+    while the worker splits (same sentences, three times faster); they are on again to parse each
+    sentence for storing. It exits when the build process dies, even by SIGKILL."""
     from index import nlp
 
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
 
-    pipeline = nlp.pipeline()
-    pipeline.select_pipes(disable=[n for n in SPLIT_UNUSED if n in pipeline.pipe_names])
+    nlp.for_splitting_only(SPLIT_UNUSED)
 
 
 def _exit_with_parent(parent: int) -> None:

@@ -3,7 +3,8 @@
     <store>/manifest.json    format version, embedding model, settings, the store's id and the
                              folders it was indexed from; checked on every open, written last;
                              the encoders that wrote its vectors (recorded, not checked)
-    <store>/catalog.sqlite   documents, sentences, the BM25 index (index/catalog.py)
+    <store>/catalog.sqlite   documents, sentences, the BM25 index (index/catalog.py), each
+                             sentence's parse (index/parses.py; the manifest names the parser)
     <store>/chroma/          sentence vectors (index/vectors.py), unless QA_CHROMA_URL is set
     <store>/uploads/         the articles added in the chat, as uploaded (a rebuild keeps them)
     <store>.lock             beside the folder, held by the one process that writes
@@ -32,8 +33,10 @@ import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
-from index.catalog import Catalog
+from index import nlp, parses
+from index.catalog import Catalog, SentenceRow
 from index.embed import Embedder
 from index.folder import file_identity, is_writable, read_only_error
 from index.manifest import (CATALOG, MANIFEST, SERVER_KEYS, VECTORS, check_manifest, damaged, expected_manifest,
@@ -52,9 +55,19 @@ class Store:
     generation: int = 0
     remote: RemoteCatalog | None = None   # the catalog's copy on a Chroma server, if any
     identity: tuple[int, int] | None = None   # (device, inode) of the catalog file opened
+    parses_readable: bool = False   # its stored parses are this parser's (index/parses.py)
 
     def close(self) -> None:
         self.catalog.close()
+
+    def load_parses(self, rows: Sequence[SentenceRow]) -> None:
+        """Put the stored parses of these sentences in the parse cache, so that reading them
+        parses nothing (a sentence without one is parsed when read, as before)."""
+        if not self.parses_readable:
+            return
+        wanted = {r.chunk_id: r.text for r in rows if not nlp.cached(r.text)}
+        stored = self.catalog.parses(list(wanted))
+        nlp.remember({wanted[cid]: parses.decode(data) for cid, data in stored.items()})
 
     def replaced(self) -> bool:
         """The folder now holds another catalog than the one open (a rebuild swapped it in)."""
@@ -92,7 +105,8 @@ def open_store(path: Path, chroma_url: str | None = None, *, create: bool = Fals
     except IndexCorruptError as exc:
         catalog.close()
         raise damaged(path, str(exc)) from exc
-    store = Store(path, catalog, vectors, embedder, catalog.generation(), identity=identity)
+    store = Store(path, catalog, vectors, embedder, catalog.generation(), identity=identity,
+                  parses_readable=manifest.get(parses.MANIFEST_KEY) == parses.parser_version())
     if not write:
         check_counts(store)
     return store

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
 from index import catalog as cat
+from index import parses
 from index.catalog import DocumentRecord
 from index.embed import threads
-from index.manifest import UPLOADS, server_manifest
+from index.manifest import UPLOADS, read_manifest, server_manifest, write_manifest
 from index.store import Store
 
 BATCH_SIZE = 1024           # sentences per embedding call and Chroma upsert ($QA_INDEX_BATCH); a big
@@ -28,6 +29,7 @@ class BuildReport:
     sentences_embedded: int = 0
     swept: int = 0             # vectors an interrupted build had left unreferenced
     restored: int = 0          # vectors missing from the store, embedded again from the catalog
+    parsed: int = 0            # sentences of earlier documents parsed and stored (an older store)
     replaced: list[str] = field(default_factory=list)               # "name (was ...)", asked for
     refused: list[tuple[str, str]] = field(default_factory=list)    # (file or name, reason)
 
@@ -36,6 +38,8 @@ class BuildReport:
                 f"{len(self.removed)} removed; {self.sentences_embedded} sentences embedded")
         if self.restored:
             text += f"; {self.restored} missing vectors restored"
+        if self.parsed:
+            text += f"; {self.parsed} sentences of earlier documents parsed and stored"
         text += "".join(f"; replaced {r}" for r in self.replaced)
         return text + (f"; {len(self.refused)} refused" if self.refused else "")
 
@@ -177,6 +181,40 @@ def repair_vectors(store: Store) -> int:
             store.vectors.upsert([r.chunk_id for r in batch], vectors,
                                  [{"source": r.source, "start": r.start, "end": r.end} for r in batch])
     return len(rows)
+
+
+PARSE_BATCH = 256   # sentences parsed and stored per transaction when a store is upgraded
+
+
+def use_current_parser(store: Store) -> None:
+    """Stored parses are all this parser's: when the manifest names another one (or none, a
+    store from before parses were stored), the parses it made are forgotten and the manifest
+    names this one. ``repair_parses`` parses the sentences left without one."""
+    if store.remote is not None:
+        return
+    manifest = read_manifest(store.path)
+    if manifest.get(parses.MANIFEST_KEY) == parses.parser_version():
+        return
+    if store.catalog.parsed_count():
+        with store.catalog.transaction() as tx:
+            cat.drop_parses(tx)
+    write_manifest(store.path, manifest | {parses.MANIFEST_KEY: parses.parser_version()})
+
+
+def repair_parses(store: Store, progress=None) -> int:
+    """Parse and store the sentences that have no stored parse (a store indexed before parses
+    were stored, or by another parser); returns how many. Cheap when none is missing."""
+    if store.remote is not None:
+        return 0
+    use_current_parser(store)
+    done = 0
+    while rows := store.catalog.unparsed(PARSE_BATCH):
+        encoded = parses.encode_all([r.text for r in rows])
+        with store.catalog.transaction() as tx:
+            cat.write_parses(tx, zip([r.chunk_id for r in rows], encoded))
+        done += len(rows)
+        notify(progress, "chunks", len(rows))
+    return done
 
 
 def sweep_unreferenced(store: Store) -> int:

@@ -93,7 +93,10 @@ class HybridRetriever(BaseRetriever):
         for cid in rows:
             dense.setdefault(cid, floor)
         bm25 = {row.chunk_id: score for row, score in lexical}
-        return _fuse(list(rows.values()), bm25, dense, near)[:k]
+        found = _fuse(list(rows.values()), bm25, dense, near)[:k]
+        by_place = {(r.source, r.position): r for r in rows.values()}
+        self.store.load_parses([by_place[(p.source, p.position)] for p in found])   # the reader parses none of them
+        return found
 
     def _get_relevant_documents(self, query: str, *,
                                 run_manager: CallbackManagerForRetrieverRun) -> list[Document]:

@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 from langchain_core.embeddings import Embeddings
 
+from index import parses
 from index.build import build_index
 from index.progress import ProgressPrinter
 from index.store import open_store
@@ -62,10 +63,14 @@ def write_corpus(folder: Path, n: int, sentences: int = 5) -> Path:
 
 
 def state(path: Path):
-    """(chunk ids in the catalog, vector ids in Chroma, {source: sha})"""
+    """(chunk ids in the catalog, vector ids in Chroma, {source: sha}, {chunk id: its stored
+    parse read back: (token, tag, head, dependency, entity) each})"""
     store = open_store(path, embedder=FakeEmbedder())
     try:
-        return store.catalog.chunk_ids(), store.vectors.all_ids(), store.catalog.shas()
+        ids = store.catalog.chunk_ids()
+        stored = {cid: [(t.text, t.tag_, t.head.i, t.dep_, t.ent_type_) for t in parses.decode(data)]
+                  for cid, data in store.catalog.parses(sorted(ids)).items()}
+        return ids, store.vectors.all_ids(), store.catalog.shas(), stored
     finally:
         store.close()
 
@@ -74,11 +79,11 @@ def test_sentences_are_embedded_in_batches_across_files(tmp_path):
     corpus = write_corpus(tmp_path / "news", 30)          # 30 files x (title + 5 sentences)
     embedder = FakeEmbedder()
     report = build_index(tmp_path / "store", [corpus], batch_size=64, workers=0, embedder=embedder)
-    ids, vectors, shas = state(tmp_path / "store")
+    ids, vectors, shas, stored = state(tmp_path / "store")
     assert len(report.added) == 30 and len(shas) == 30
     assert report.sentences_embedded == len(ids) == 180
     assert embedder.batches == [64, 64, 52]                # not one call per file
-    assert ids == vectors
+    assert ids == vectors == set(stored)                   # every sentence's parse is stored
 
 
 def test_the_splitting_worker_gives_the_same_index(tmp_path):
@@ -99,8 +104,8 @@ def test_only_new_or_changed_files_are_embedded(tmp_path):
     assert len(report.unchanged) == 10 - 1
     # story 3 v2 changes the day of markets 1..4 (market 0 opens on day 0 in both): 4 + 6 new
     assert report.sentences_embedded == sum(embedder.batches) == 4 + 6
-    ids, vectors, shas = state(tmp_path / "store")
-    assert ids == vectors and len(shas) == 11
+    ids, vectors, shas, stored = state(tmp_path / "store")
+    assert ids == vectors == set(stored) and len(shas) == 11   # the old version's parses went with it
 
 
 def test_prune_drops_removed_files_and_their_vectors(tmp_path):
@@ -110,9 +115,9 @@ def test_prune_drops_removed_files_and_their_vectors(tmp_path):
     kept = build_index(tmp_path / "store", [corpus], workers=0, embedder=FakeEmbedder())
     assert kept.removed == [] and "story-002.txt" in state(tmp_path / "store")[2]
     pruned = build_index(tmp_path / "store", [corpus], prune=True, workers=0, embedder=FakeEmbedder())
-    ids, vectors, shas = state(tmp_path / "store")
+    ids, vectors, shas, stored = state(tmp_path / "store")
     assert pruned.removed == ["story-002.txt"] and "story-002.txt" not in shas
-    assert ids == vectors and len(ids) == 5 * 6
+    assert ids == vectors == set(stored) and len(ids) == 5 * 6
 
 
 KILLED_BUILD = textwrap.dedent("""
@@ -150,9 +155,9 @@ def test_a_build_killed_mid_way_resumes_without_duplicates_or_loss(tmp_path, wor
     assert proc.returncode == -signal.SIGKILL, "the build finished before it could be killed"
     assert len(children) >= workers                     # (spawn adds a resource tracker)
     _wait_gone(children)                                 # the splitting worker does not linger
-    ids, vectors, shas = state(store)
+    ids, vectors, shas, stored = state(store)
     done_before = len(shas)
-    assert 8 <= done_before < 40 and len(ids) == 6 * done_before
+    assert 8 <= done_before < 40 and len(ids) == 6 * done_before and set(stored) == ids
     stranded = vectors - ids                             # stored, never switched over: invisible
 
     embedder = FakeEmbedder()
