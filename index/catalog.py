@@ -42,6 +42,9 @@ CREATE VIRTUAL TABLE IF NOT EXISTS sentences_fts USING fts5(
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS sentences_vocab USING fts5vocab(sentences_fts, 'row');
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(  -- which article a question is about
+    title, text, content='documents', tokenize='porter unicode61 remove_diacritics 2'
+);
 CREATE TABLE IF NOT EXISTS parses (  -- each sentence's spaCy parse, made at indexing (index/parses.py)
     chunk_id TEXT PRIMARY KEY, parse BLOB NOT NULL
 );
@@ -114,6 +117,7 @@ class Catalog:
                 raise IndexCorruptError(f"its catalog {self.path} is empty (it holds no tables)")
             if writable:
                 self.db.executescript(SCHEMA)
+                self._index_articles_for_search()
         except sqlite3.DatabaseError as exc:
             raise IndexCorruptError(f"its catalog {self.path} cannot be read ({exc})") from exc
 
@@ -199,7 +203,7 @@ class Catalog:
 
     def parses(self, chunk_ids: Sequence[str]) -> dict[str, bytes]:
         """chunk id -> its stored parse, for those that have one (none in a store from before)."""
-        if not chunk_ids or not self._has_parses():
+        if not chunk_ids or not self._has_table("parses"):
             return {}
         found: dict[str, bytes] = {}
         for batch in _batches(list(chunk_ids), 500):
@@ -209,18 +213,19 @@ class Catalog:
 
     def unparsed(self, limit: int) -> list[SentenceRow]:
         """Sentences without a stored parse (at most ``limit``)."""
-        if not self._has_parses():
+        if not self._has_table("parses"):
             return []
         rows = self.db.execute("SELECT chunk_id, source, position, start, end, kind, text FROM sentences "
                                "WHERE chunk_id NOT IN (SELECT chunk_id FROM parses) LIMIT ?", (limit,))
         return [SentenceRow(*r) for r in rows]
 
     def parsed_count(self) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM parses").fetchone()[0] if self._has_parses() else 0
+        return self.db.execute("SELECT COUNT(*) FROM parses").fetchone()[0] if self._has_table("parses") else 0
 
-    def _has_parses(self) -> bool:
-        """A catalog written before parses were stored has no such table (until it is next written)."""
-        return self.db.execute("SELECT 1 FROM sqlite_master WHERE name='parses'").fetchone() is not None
+    def _has_table(self, name: str) -> bool:
+        """A catalog written before parses and the article search were stored lacks their tables
+        (until it is next opened to be written)."""
+        return self.db.execute("SELECT 1 FROM sqlite_master WHERE name=?", (name,)).fetchone() is not None
 
     def search(self, terms: Iterable[str], limit: int,
                sources: Sequence[str] | None = None) -> list[tuple[SentenceRow, float]]:
@@ -238,6 +243,36 @@ class Catalog:
         sql += " ORDER BY bm25(sentences_fts) LIMIT ?"
         args.append(limit)
         return [(SentenceRow(*r[:7]), float(r[7])) for r in self.db.execute(sql, args)]
+
+    def article_matches(self, terms: Iterable[str], limit: int, sources: Sequence[str] | None = None
+                        ) -> dict[str, tuple[float, float]]:
+        """The ``limit`` articles whose whole text and title best match the terms: source ->
+        (BM25 over title and text, BM25 over the title alone); empty in a store from before."""
+        query = " OR ".join(f'"{t}"' for t in dict.fromkeys(_fts_terms(terms)))
+        if not query or not self._has_table("documents_fts"):
+            return {}
+        sql = ("SELECT d.source, -bm25(documents_fts), -bm25(documents_fts, 1.0, 0.0) FROM documents_fts "
+               "JOIN documents d ON d.rowid = documents_fts.rowid WHERE documents_fts MATCH ?")
+        args: list = [query]
+        if sources:
+            sql += f" AND d.source IN ({','.join('?' * len(sources))})"
+            args += list(sources)
+        sql += " ORDER BY bm25(documents_fts) LIMIT ?"
+        return {r[0]: (float(r[1]), float(r[2])) for r in self.db.execute(sql, args + [limit])}
+
+    def articles_searchable(self) -> bool:
+        """Every article is in the article search (a catalog written before it was added is not)."""
+        if not self._has_table("documents_fts"):
+            return False
+        have = self.db.execute("SELECT COUNT(*) FROM documents_fts_docsize").fetchone()[0]
+        return have == self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+
+    def _index_articles_for_search(self) -> None:
+        """A catalog from before the article search gains it when first opened to be written
+        (before any write: FTS5 must delete exactly what it indexed)."""
+        if not self.articles_searchable():
+            with self.db:
+                self.db.execute("INSERT INTO documents_fts(documents_fts) VALUES('rebuild')")
 
     def document_frequencies(self, terms: Iterable[str], sources: Sequence[str] | None = None
                              ) -> tuple[dict[str, int], int]:
@@ -307,8 +342,9 @@ def write_record(tx: sqlite3.Connection, record: DocumentRecord) -> list[str]:
     """Swap a document's rows for ``record`` inside the caller's transaction; returns the chunk
     ids the replaced version held."""
     old = delete_document(tx, record.source)
-    tx.execute("INSERT INTO documents(source, sha, text, title, path, indexed_at) VALUES(?,?,?,?,?,?)",
-               (record.source, record.sha, record.text, record.title, record.path, record.indexed_at))
+    row = tx.execute("INSERT INTO documents(source, sha, text, title, path, indexed_at) VALUES(?,?,?,?,?,?)",
+                     (record.source, record.sha, record.text, record.title, record.path, record.indexed_at)).lastrowid
+    tx.execute("INSERT INTO documents_fts(rowid, title, text) VALUES(?, ?, ?)", (row, record.title, record.text))
     tx.executemany("INSERT INTO blocks(source, kind, start, end) VALUES(?,?,?,?)",
                    [(record.source, *b) for b in record.blocks])
     tx.executemany("INSERT INTO sentences(chunk_id, source, position, start, end, kind, text) "
@@ -338,6 +374,8 @@ def delete_document(tx: sqlite3.Connection, source: str) -> list[str]:
     tx.executemany("DELETE FROM parses WHERE chunk_id=?", [(r[1],) for r in rows])
     tx.execute("DELETE FROM sentences WHERE source=?", (source,))
     tx.execute("DELETE FROM blocks WHERE source=?", (source,))
+    tx.execute("INSERT INTO documents_fts(documents_fts, rowid, title, text) "
+               "SELECT 'delete', rowid, title, text FROM documents WHERE source=?", (source,))
     tx.execute("DELETE FROM documents WHERE source=?", (source,))
     return [r[1] for r in rows]
 

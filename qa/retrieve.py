@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import statistics
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
@@ -20,6 +21,7 @@ from pydantic import ConfigDict
 
 from index import nlp
 from index.catalog import SentenceRow
+from qa import ranking
 from qa.passage import Passage, first_word
 
 DENSE_WEIGHT = 0.8          # relative to BM25, in z-score units
@@ -56,6 +58,16 @@ def _zscores(values: Sequence[float]) -> list[float]:
     return [(v - mean) / spread if spread > 1e-9 else 0.0 for v in values]
 
 
+@dataclass(frozen=True)
+class Found:
+    """What the two retrievers found for a question, before ranking."""
+    rows: list[SentenceRow]
+    bm25: dict[str, float]
+    dense: dict[str, float]
+    fused: list[float]
+    matches: dict[str, tuple[float, float]] | None   # the article search's, when several articles
+
+
 class HybridRetriever(BaseRetriever):
     """``retriever.invoke("Who is ...?")`` -> LangChain Documents with offsets in metadata."""
 
@@ -75,6 +87,22 @@ class HybridRetriever(BaseRetriever):
         passages the conversation was just about; sentences close to them get a small bonus.
         """
         k = k or self.k
+        found = self.candidates(question, sources, also=also, near=near)
+        if found is None:
+            return []
+        rows, scores = found.rows, found.fused
+        if found.matches is not None:
+            lifted = ranking.lifts([r.source for r in rows], scores, found.matches, ranking.model())
+            scores = [f + lift for f, lift in zip(scores, lifted)]
+        top = _passages(rows, scores, found.bm25, found.dense)[:k]
+        by_place = {(r.source, r.position): r for r in rows}
+        self.store.load_parses([by_place[(p.source, p.position)] for p in top])   # the reader parses none of them
+        return top
+
+    def candidates(self, question: str, sources: Sequence[str] | None = None, *,
+                   also: Sequence[str] = (), near: Sequence[tuple[str, int]] = ()) -> Found | None:
+        """The sentences either retriever proposes, with both scores and their fused score; when
+        they come from several articles, the article search's matches too (what ranking reads)."""
         sources = list(sources) if sources else self.sources
         texts = [question, *[t for t in also if t and t != question]]
         # The query embedding (onnxruntime, one thread) runs beside the parse and the FTS5 search.
@@ -87,16 +115,16 @@ class HybridRetriever(BaseRetriever):
         rows.update(self.store.catalog.sentences_by_chunk_ids(
             [h.chunk_id for h in hits[:self.retrieve_k] if h.chunk_id not in rows]))  # drops unreferenced vectors
         if not rows:
-            return []
+            return None
         dense = {h.chunk_id: h.similarity for h in hits}
         floor = min(dense.values(), default=0.0)   # lexical hits deeper than the dense list
         for cid in rows:
             dense.setdefault(cid, floor)
         bm25 = {row.chunk_id: score for row, score in lexical}
-        found = _fuse(list(rows.values()), bm25, dense, near)[:k]
-        by_place = {(r.source, r.position): r for r in rows.values()}
-        self.store.load_parses([by_place[(p.source, p.position)] for p in found])   # the reader parses none of them
-        return found
+        found = list(rows.values())
+        several = len({r.source for r in found}) > 1
+        matches = self.store.catalog.article_matches(terms, ranking.MATCHED, sources) if several else None
+        return Found(found, bm25, dense, fused_scores(found, bm25, dense, near), matches)
 
     def _get_relevant_documents(self, query: str, *,
                                 run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
@@ -122,21 +150,25 @@ def _nearness(row: SentenceRow, near: Sequence[tuple[str, int]]) -> float:
     return best
 
 
-def _fuse(rows: list[SentenceRow], bm25: dict[str, float], dense: dict[str, float],
-          near: Sequence[tuple[str, int]] = ()) -> list[Passage]:
-    lex = [bm25.get(r.chunk_id, 0.0) for r in rows]
-    den = [dense.get(r.chunk_id, 0.0) for r in rows]
-    zlex = _zscores(lex)
+def fused_scores(rows: list[SentenceRow], bm25: dict[str, float], dense: dict[str, float],
+                 near: Sequence[tuple[str, int]] = ()) -> list[float]:
+    """Each sentence's score: lexical and dense z-scores over the sentences found, added."""
+    zlex = _zscores([bm25.get(r.chunk_id, 0.0) for r in rows])
     by_place = {(r.source, r.position): z for r, z in zip(rows, zlex)}
     inherited = [ANAPHOR_WEIGHT * max(0.0, by_place.get((r.source, r.position - 1), 0.0))
                  if first_word(r.text) in ANAPHORS else 0.0 for r in rows]
-    fused = [zl + inh + DENSE_WEIGHT * zd - (HEADING_PENALTY if r.kind != "paragraph" else 0.0)
-             + NEAR_WEIGHT * _nearness(r, near)
-             for r, zl, inh, zd in zip(rows, zlex, inherited, _zscores(den))]
+    zden = _zscores([dense.get(r.chunk_id, 0.0) for r in rows])
+    return [zl + inh + DENSE_WEIGHT * zd - (HEADING_PENALTY if r.kind != "paragraph" else 0.0)
+            + NEAR_WEIGHT * _nearness(r, near)
+            for r, zl, inh, zd in zip(rows, zlex, inherited, zden)]
+
+
+def _passages(rows: list[SentenceRow], fused: list[float], bm25: dict[str, float],
+              dense: dict[str, float]) -> list[Passage]:
     lo, hi = min(fused), max(fused)
     order = sorted(range(len(rows)), key=lambda i: -fused[i])
     return [Passage(source=rows[i].source, start=rows[i].start, end=rows[i].end, text=rows[i].text,
                     kind=rows[i].kind, position=rows[i].position,
                     score=(fused[i] - lo) / (hi - lo) if hi > lo else 1.0,
-                    lexical=lex[i], dense=den[i], rank=rank)
+                    lexical=bm25.get(rows[i].chunk_id, 0.0), dense=dense.get(rows[i].chunk_id, 0.0), rank=rank)
             for rank, i in enumerate(order)]
