@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
+from index.catalog_search import CatalogSearch, SentenceRow, batches
 from index.normalise import Block
 from qa.errors import IndexCorruptError
 
@@ -49,18 +49,6 @@ CREATE TABLE IF NOT EXISTS parses (  -- each sentence's spaCy parse, made at ind
     chunk_id TEXT PRIMARY KEY, parse BLOB NOT NULL
 );
 """
-_FTS_TERM = re.compile(r"\w+", re.UNICODE)
-
-
-@dataclass(frozen=True)
-class SentenceRow:
-    chunk_id: str
-    source: str
-    position: int
-    start: int
-    end: int
-    kind: str
-    text: str
 
 
 @dataclass(frozen=True)
@@ -100,7 +88,7 @@ class DocumentRow:
     sentences: int
 
 
-class Catalog:
+class Catalog(CatalogSearch):
     """``Catalog(path)`` opens for writing and creates the file and its tables. With
     ``create=False`` the catalog must already be there: a missing file, an empty one or one
     without the tables is an :class:`IndexCorruptError`, never silently made anew. With
@@ -190,7 +178,7 @@ class Catalog:
 
     def sentences_by_chunk_ids(self, chunk_ids: Sequence[str]) -> dict[str, SentenceRow]:
         found: dict[str, SentenceRow] = {}
-        for batch in _batches(list(chunk_ids), 500):
+        for batch in batches(list(chunk_ids), 500):
             marks = ",".join("?" * len(batch))
             for r in self.db.execute(
                     "SELECT chunk_id, source, position, start, end, kind, text FROM sentences "
@@ -206,7 +194,7 @@ class Catalog:
         if not chunk_ids or not self._has_table("parses"):
             return {}
         found: dict[str, bytes] = {}
-        for batch in _batches(list(chunk_ids), 500):
+        for batch in batches(list(chunk_ids), 500):
             marks = ",".join("?" * len(batch))
             found.update(self.db.execute(f"SELECT chunk_id, parse FROM parses WHERE chunk_id IN ({marks})", batch))
         return found
@@ -221,86 +209,6 @@ class Catalog:
 
     def parsed_count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM parses").fetchone()[0] if self._has_table("parses") else 0
-
-    def _has_table(self, name: str) -> bool:
-        """A catalog written before parses and the article search were stored lacks their tables
-        (until it is next opened to be written)."""
-        return self.db.execute("SELECT 1 FROM sqlite_master WHERE name=?", (name,)).fetchone() is not None
-
-    def search(self, terms: Iterable[str], limit: int,
-               sources: Sequence[str] | None = None) -> list[tuple[SentenceRow, float]]:
-        """BM25 over sentences (porter-stemmed); scores are positive, higher is better."""
-        query = " OR ".join(f'"{t}"' for t in dict.fromkeys(_fts_terms(terms)))
-        if not query:
-            return []
-        sql = ("SELECT s.chunk_id, s.source, s.position, s.start, s.end, s.kind, s.text, "
-               "-bm25(sentences_fts) FROM sentences_fts JOIN sentences s ON s.id = sentences_fts.rowid "
-               "WHERE sentences_fts MATCH ?")
-        args: list = [query]
-        if sources:
-            sql += f" AND s.source IN ({','.join('?' * len(sources))})"
-            args += list(sources)
-        sql += " ORDER BY bm25(sentences_fts) LIMIT ?"
-        args.append(limit)
-        return [(SentenceRow(*r[:7]), float(r[7])) for r in self.db.execute(sql, args)]
-
-    def article_matches(self, terms: Iterable[str], limit: int, sources: Sequence[str] | None = None
-                        ) -> dict[str, tuple[float, float]]:
-        """The ``limit`` articles whose whole text and title best match the terms: source ->
-        (BM25 over title and text, BM25 over the title alone); empty in a store from before."""
-        query = " OR ".join(f'"{t}"' for t in dict.fromkeys(_fts_terms(terms)))
-        if not query or not self._has_table("documents_fts"):
-            return {}
-        sql = ("SELECT d.source, -bm25(documents_fts), -bm25(documents_fts, 1.0, 0.0) FROM documents_fts "
-               "JOIN documents d ON d.rowid = documents_fts.rowid WHERE documents_fts MATCH ?")
-        args: list = [query]
-        if sources:
-            sql += f" AND d.source IN ({','.join('?' * len(sources))})"
-            args += list(sources)
-        sql += " ORDER BY bm25(documents_fts) LIMIT ?"
-        return {r[0]: (float(r[1]), float(r[2])) for r in self.db.execute(sql, args + [limit])}
-
-    def articles_searchable(self) -> bool:
-        """Every article is in the article search (a catalog written before it was added is not)."""
-        if not self._has_table("documents_fts"):
-            return False
-        have = self.db.execute("SELECT COUNT(*) FROM documents_fts_docsize").fetchone()[0]
-        return have == self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
-
-    def _index_articles_for_search(self) -> None:
-        """A catalog from before the article search gains it when first opened to be written
-        (before any write: FTS5 must delete exactly what it indexed)."""
-        if not self.articles_searchable():
-            with self.db:
-                self.db.execute("INSERT INTO documents_fts(documents_fts) VALUES('rebuild')")
-
-    def document_frequencies(self, terms: Iterable[str], sources: Sequence[str] | None = None
-                             ) -> tuple[dict[str, int], int]:
-        """(term -> number of sentences holding it (stemmed match), number of sentences)."""
-        where, args = "", []
-        if sources:
-            where = f" AND s.source IN ({','.join('?' * len(sources))})"
-            args = list(sources)
-        total = self._sentence_count(where, args)
-        # Without a source filter the FTS index alone answers (no join over every match).
-        sql = ("SELECT COUNT(*) FROM sentences_fts JOIN sentences s ON s.id = sentences_fts.rowid "
-               f"WHERE sentences_fts MATCH ?{where}") if sources else \
-            "SELECT COUNT(*) FROM sentences_fts WHERE sentences_fts MATCH ?"
-        freq = {}
-        for term in dict.fromkeys(_fts_terms(terms)):
-            freq[term] = self.db.execute(sql, [f'"{term}"'] + args).fetchone()[0]
-        return freq, total
-
-    def _sentence_count(self, where: str, args: list) -> int:
-        """Sentences searched; counted again only after a write (a COUNT over an archive is slow)."""
-        generation, key = self.generation(), tuple(args)
-        cached = self._totals.get(key)
-        if cached is None or cached[0] != generation:
-            if len(self._totals) > 256:
-                self._totals.clear()
-            count = self.db.execute(f"SELECT COUNT(*) FROM sentences s WHERE 1{where}", args).fetchone()[0]
-            self._totals[key] = cached = (generation, count)
-        return cached[1]
 
     # -- writing -------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -378,12 +286,3 @@ def delete_document(tx: sqlite3.Connection, source: str) -> list[str]:
                "SELECT 'delete', rowid, title, text FROM documents WHERE source=?", (source,))
     tx.execute("DELETE FROM documents WHERE source=?", (source,))
     return [r[1] for r in rows]
-
-
-def _fts_terms(terms: Iterable[str]) -> list[str]:
-    return [w.lower() for t in terms for w in _FTS_TERM.findall(t)]
-
-
-def _batches(items: list, size: int) -> Iterator[list]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]

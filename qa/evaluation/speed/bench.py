@@ -8,6 +8,7 @@ Tiers (each measured in its own fresh process, so peak memory is per tier):
                   reddit (one post each) and amazon_reviews (one review each) in
                   ``.cache/bench/squad_shifts/`` (never nyt, the held-out test), plus synthetic
                   filler articles (word salad from the corpus's vocabulary) above 4,133 articles
+    news          the NYT articles of the fit and validation halves alone (a news archive)
 
 For each tier: index throughput (chunks/s) next to the model's raw encode speed measured in the
 same process (and their ratio), the raw encode speed of sentence-transformers (torch) on the same
@@ -17,13 +18,16 @@ RSS of the indexing+asking process, index size on disk, and cold start to first 
 ``qa ask`` process, with its own peak RSS). The seed tier also runs cold ``qa ask`` five times
 alternated with loading spaCy alone (medians), and a ``qa chat`` process asked 50 questions
 through its ``/ask`` route (its memory when ready and after them). The largest
-tier also reports accuracy at scale: each sampled article's questions asked against the whole
-archive vs. scoped to the article itself (``sources=[article]``): SQuAD F1 and citation recall
-(the first citation is from the right article and holds a gold answer).
+tier and the news tier also report accuracy at scale: each sampled article's questions asked
+against the whole archive vs. scoped to the article itself (``sources=[article]``): SQuAD F1,
+citation recall (the first citation is from the right article and holds a gold answer), the
+first citation from the right article, and how many questions name none of their article's
+rare words (words of the article that at most ``RARE_IN`` articles hold).
 
     qa bench                      # all tiers (the 100,000-chunk one embeds for 10+ minutes)
     qa bench --quick              # the seed article only
     qa bench --scale 1000a,10000  # 1,000 articles and 10,000 chunks ("a" = articles)
+    qa bench --scale seed,news    # the seed, and an archive of the NYT articles alone
 
 Environment: ``QA_BENCH_DIR`` (work folder, default ``.cache/bench/``; the corpus and stores
 are written there, never into the repository), ``QA_BENCH_QUESTIONS`` (warm asks per tier,
@@ -41,13 +45,13 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from qa.evaluation.speed.corpus import bench_dir, prepare_tier
+from qa.evaluation.speed.corpus import NEWS, bench_dir, prepare_tier
 from qa.evaluation.speed.measure import measure_tier
 
-DEFAULT_TIERS = ("seed", "1000a", "10000", "100000")
+DEFAULT_TIERS = ("seed", "1000a", "10000", "100000", NEWS)
 
 
-TIER_NAMES = {"seed": "1 article (seed)"}
+TIER_NAMES = {"seed": "1 article (seed)", NEWS: "news archive (NYT)"}
 
 
 def tier_name(tier: str) -> str:
@@ -93,7 +97,9 @@ def accuracy_lines(r: dict) -> list[str]:
     acc = r.get("accuracy")
     if not acc:
         return []
-    return ["", f"Accuracy at scale ({tier_name(r['tier'])}, {acc['archive']['questions']} SQuAD-shifts questions):",
+    unnamed = f"; {acc['unnamed']} of them name none of their article's rare words" if "unnamed" in acc else ""
+    return ["", f"Accuracy at scale ({tier_name(r['tier'])}, {acc['archive']['questions']} SQuAD-shifts questions"
+                f"{unnamed}):",
             "| asked against | EM | F1 | citation recall | first citation from the right article |",
             "|---|---:|---:|---:|---:|"] + [
         f"| {label} | {acc[mode]['em']:.3f} | {acc[mode]['f1']:.3f} | {acc[mode]['citation']:.3f} | "
@@ -121,7 +127,8 @@ def tiers_from(args: argparse.Namespace) -> list[str]:
 
 def largest(tiers: Sequence[str]) -> str | None:
     """The chunk tier with the most chunks (accuracy at scale runs there), if any."""
-    sized = [t for t in tiers if t != "seed" and not t.endswith("a")] or [t for t in tiers if t != "seed"]
+    counted = [t for t in tiers if t not in ("seed", NEWS)]
+    sized = [t for t in counted if not t.endswith("a")] or counted
     return max(sized, key=lambda t: int(t.rstrip("a")), default=None)
 
 
@@ -129,15 +136,16 @@ def run_bench(args: argparse.Namespace) -> list[dict]:
     """Run each tier in a fresh process and print the table row by row (stdout)."""
     tiers = tiers_from(args)
     for t in tiers:
-        if t != "seed" and not re.fullmatch(r"\d+a?", t):
-            raise SystemExit(f"qa bench: bad tier {t!r}; use seed, a number of chunks (10000) or of articles (1000a)")
+        if t not in ("seed", NEWS) and not re.fullmatch(r"\d+a?", t):
+            raise SystemExit(f"qa bench: bad tier {t!r}; use seed, news, a number of chunks (10000) or of "
+                             f"articles (1000a)")
     print(f"Verbatim benchmark - {machine()}", flush=True)
     print(HEADER, flush=True)
     results = []
     for tier in tiers:
         out = bench_dir() / "runs" / f"{tier}.json"
         out.parent.mkdir(parents=True, exist_ok=True)
-        env = dict(os.environ, QA_BENCH_ACCURACY="1" if tier == largest(tiers) else "0")
+        env = dict(os.environ, QA_BENCH_ACCURACY="1" if tier in (largest(tiers), NEWS) else "0")
         here = [sys.executable, "-m", "qa.evaluation.speed.bench"]
         subprocess.run([*here, "--prepare", tier], env=env, check=True)
         subprocess.run([*here, "--tier", tier, "--out", str(out)], env=env, check=True)

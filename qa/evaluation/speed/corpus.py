@@ -15,6 +15,7 @@ from qa.settings import PROJECT_ROOT
 
 SPLITS = ("new_wiki", "reddit", "amazon_reviews")   # never nyt: it is the held-out test
 SEED = 13
+NEWS = "news"      # the tier of NYT articles alone
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
 _WORD = re.compile(r"[a-z]{3,12}")
 
@@ -69,6 +70,13 @@ def _article(source: str, paragraphs: list[dict]) -> BenchArticle:
     return BenchArticle(source, "\n\n".join(texts), tuple(questions))
 
 
+def news_articles() -> list[BenchArticle]:
+    """The NYT articles of the fit and validation halves (the held-out ones were never unpacked),
+    one file each: an archive of news alone."""
+    data = json.loads((bench_dir() / "squad_shifts" / "nyt_v1.0.json").read_text(encoding="utf-8"))["data"]
+    return [_article(f"nyt-{n:04d}.txt", item["paragraphs"]) for n, item in enumerate(data)]
+
+
 def filler_articles(count: int, vocabulary: Sequence[str]) -> list[BenchArticle]:
     """Deterministic word-salad articles: a title and four paragraphs of six sentences."""
     rng = random.Random(SEED)
@@ -93,7 +101,9 @@ def vocabulary(articles: Sequence[BenchArticle], size: int = 20000) -> list[str]
 
 def tier_corpus(tier: str) -> list[BenchArticle]:
     """"1000a" -> the first 1,000 articles; "10000" -> articles up to about 10,000 chunks,
-    filler added beyond the real corpus."""
+    filler added beyond the real corpus; "news" -> the NYT articles."""
+    if tier == NEWS:
+        return news_articles()
     real = real_articles()
     if tier.endswith("a"):
         return real[:int(tier[:-1])]

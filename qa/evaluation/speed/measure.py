@@ -133,6 +133,7 @@ def accuracy_at_scale(store: Path, sample: Sequence[BenchQuestion]) -> dict:
 
     settings = Settings(store=store, chroma_url=None)
     scores: dict[str, list[dict]] = {"archive": [], "own": []}
+    unnamed = sum(not names_its_article(store, q) for q in sample)
     for q in sample:
         for mode, sources in (("archive", None), ("own", [q.source])):
             answer = ask(q.question, settings=settings, sources=sources)
@@ -146,4 +147,21 @@ def accuracy_at_scale(store: Path, sample: Sequence[BenchQuestion]) -> dict:
                 "right_article": float(first is not None and first.source == q.source),
             })
     return {mode: {k: statistics.fmean(r[k] for r in rows) for k in ("em", "f1", "citation", "right_article")}
-            | {"questions": len(rows)} for mode, rows in scores.items()}
+            | {"questions": len(rows)} for mode, rows in scores.items()} | {"unnamed": unnamed}
+
+
+RARE_IN = 5   # a word at most this many articles hold is one of its article's rare words
+
+
+def names_its_article(store: Path, q: BenchQuestion) -> bool:
+    """Does the question hold a rare word of its own article?"""
+    from qa.api import engine
+    from qa.retrieve import query_terms
+    from qa.settings import Settings
+
+    catalog = engine(Settings(store=store, chroma_url=None)).store.catalog
+    for term in dict.fromkeys(query_terms(q.question)):
+        holding = catalog.articles_with(term, RARE_IN + 1)
+        if q.source in holding and len(holding) <= RARE_IN:
+            return True
+    return False
