@@ -49,20 +49,20 @@ class CatalogSearch:
         return [(SentenceRow(*r[:7]), float(r[7])) for r in self.db.execute(sql, args)]
 
     def article_matches(self, terms: Iterable[str], limit: int, sources: Sequence[str] | None = None
-                        ) -> dict[str, tuple[float, float]]:
+                        ) -> dict[str, float]:
         """The ``limit`` articles whose whole text and title best match the terms: source ->
-        (BM25 over title and text, BM25 over the title alone); empty in a store from before."""
+        BM25 (higher is better); empty in a store from before the article search."""
         query = " OR ".join(f'"{t}"' for t in dict.fromkeys(_fts_terms(terms)))
         if not query or not self._has_table("documents_fts"):
             return {}
-        sql = ("SELECT d.source, -bm25(documents_fts), -bm25(documents_fts, 1.0, 0.0) FROM documents_fts "
+        sql = ("SELECT d.source, -bm25(documents_fts) FROM documents_fts "
                "JOIN documents d ON d.rowid = documents_fts.rowid WHERE documents_fts MATCH ?")
         args: list = [query]
         if sources:
             sql += f" AND d.source IN ({','.join('?' * len(sources))})"
             args += list(sources)
         sql += " ORDER BY bm25(documents_fts) LIMIT ?"
-        return {r[0]: (float(r[1]), float(r[2])) for r in self.db.execute(sql, args + [limit])}
+        return {r[0]: float(r[1]) for r in self.db.execute(sql, args + [limit])}
 
     def articles_with(self, term: str, limit: int) -> list[str]:
         """Up to ``limit`` articles holding the word (stemmed match)."""

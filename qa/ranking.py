@@ -6,15 +6,15 @@ a whole, with named features, and its score lifts or lowers its sentences:
 
 - ``sentence``: the best fused score among its sentences (what retrieval alone would say);
 - ``article``: BM25 of the question's words over the article's whole text and title, as a
-  z-score among the articles found (FTS5 over the ``documents`` table);
-- ``title``: BM25 over the title alone, likewise;
+  z-score among the articles the article search matched (FTS5 over the ``documents`` table);
 - ``share``: the share of the sentences found that are the article's.
 
 A logistic model over them (weights in ``qa/fitted/articles.json``, written by
 ``python -m qa.evaluation.fit_articles`` on archives built from the fit split) gives the
 article's log-odds of being the one asked about; ``lift`` times their z-score over the
 articles found is added to each of its sentences' fused scores. With one article, or a store
-whose article search predates it, nothing changes.
+whose article search predates it, nothing changes. (A title-only BM25 was tried: the fit
+archives have no headlines, so it could not be fitted, and it was left out.)
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 WEIGHTS_FILE = Path(__file__).resolve().parent / "fitted" / "articles.json"
-FEATURES = ("sentence", "article", "title", "share")
+FEATURES = ("sentence", "article", "share")
 MATCHED = 50     # articles the article search returns per question
 
 
@@ -50,17 +50,16 @@ def model(path: Path = WEIGHTS_FILE) -> Model | None:
 
 
 def article_features(sources: Sequence[str], fused: Sequence[float],
-                     matches: Mapping[str, tuple[float, float]]) -> dict[str, dict[str, float]]:
+                     matches: Mapping[str, float]) -> dict[str, dict[str, float]]:
     """Per article among ``sources`` (the article of each sentence found, with its fused score):
     its named features."""
     best: dict[str, float] = {}
     for source, score in zip(sources, fused):
         best[source] = max(best.get(source, score), score)
-    whole = _z_with_floor({s: m[0] for s, m in matches.items()}, best)
-    title = _z_with_floor({s: m[1] for s, m in matches.items()}, best)
+    whole = _z_with_floor(matches, best)
     count = len(sources)
-    return {s: {"sentence": best[s], "article": whole[s], "title": title[s],
-                "share": sum(1 for x in sources if x == s) / count} for s in best}
+    return {s: {"sentence": best[s], "article": whole[s], "share": sum(1 for x in sources if x == s) / count}
+            for s in best}
 
 
 def _z_with_floor(scores: Mapping[str, float], wanted: Mapping[str, float]) -> dict[str, float]:
@@ -73,7 +72,7 @@ def _z_with_floor(scores: Mapping[str, float], wanted: Mapping[str, float]) -> d
     return {s: (scores.get(s, floor) - mean) / spread for s in wanted}
 
 
-def lifts(sources: Sequence[str], fused: Sequence[float], matches: Mapping[str, tuple[float, float]],
+def lifts(sources: Sequence[str], fused: Sequence[float], matches: Mapping[str, float],
           fitted: Model | None) -> list[float]:
     """What each sentence's fused score gains from its article's score (0 with one article)."""
     if fitted is None or len(set(sources)) < 2:

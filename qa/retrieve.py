@@ -65,7 +65,7 @@ class Found:
     bm25: dict[str, float]
     dense: dict[str, float]
     fused: list[float]
-    matches: dict[str, tuple[float, float]] | None   # the article search's, when several articles
+    matches: dict[str, float] | None   # the article search's, when several articles
 
 
 class HybridRetriever(BaseRetriever):

@@ -29,8 +29,7 @@ def test_the_article_search_finds_the_article_holding_the_words(tmp_path):
     catalog = _catalog(store)
     try:
         matches = catalog.article_matches(["cables", "bridge"], 10)
-        assert list(matches) == ["harbour.txt"]
-        assert matches["harbour.txt"][1] > 0            # "bridge" is in its title too
+        assert list(matches) == ["harbour.txt"] and matches["harbour.txt"] > 0
         assert set(catalog.article_matches(["reopened"], 10)) == {"harbour.txt", "museum.txt"}
         assert catalog.article_matches(["reopened"], 10, sources=["museum.txt"]).keys() == {"museum.txt"}
         assert catalog.articles_with("apple", 5) == ["orchard.txt"]
@@ -76,10 +75,10 @@ def test_an_older_catalog_gains_the_article_search_when_next_written(tmp_path):
 
 
 def test_the_article_the_features_favour_lifts_its_sentences():
-    model = ranking.Model({"sentence": 0.0, "article": 1.0, "title": 0.0, "share": 0.0}, 0.0, 2.0)
+    model = ranking.Model({"sentence": 0.0, "article": 1.0, "share": 0.0}, 0.0, 2.0)
     sources = ["a.txt", "b.txt", "b.txt"]
     fused = [1.0, 0.9, 0.2]
-    matches = {"a.txt": (1.0, 0.0), "b.txt": (8.0, 0.0), "c.txt": (2.0, 0.0)}
+    matches = {"a.txt": 1.0, "b.txt": 8.0, "c.txt": 2.0}
     lifted = ranking.lifts(sources, fused, matches, model)
     assert lifted[1] == lifted[2] > 0 > lifted[0]
     assert fused[1] + lifted[1] > fused[0] + lifted[0]     # b's sentence now comes first
@@ -88,6 +87,6 @@ def test_the_article_the_features_favour_lifts_its_sentences():
 
 
 def test_features_of_an_article_the_search_did_not_match_are_the_lowest():
-    features = ranking.article_features(["a.txt", "b.txt"], [0.5, 0.1], {"a.txt": (3.0, 1.0), "c.txt": (1.0, 0.0)})
+    features = ranking.article_features(["a.txt", "b.txt"], [0.5, 0.1], {"a.txt": 3.0, "c.txt": 1.0})
     assert features["b.txt"]["article"] == min(f["article"] for f in features.values())
     assert features["a.txt"]["share"] == 0.5 and features["a.txt"]["sentence"] == 0.5
