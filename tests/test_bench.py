@@ -26,6 +26,22 @@ def test_chunk_tiers_add_deterministic_filler_beyond_the_real_corpus():
     assert len(corpus.tier_corpus("1000a")) == 1000
 
 
+@needs_data
+def test_the_news_tier_is_the_unpacked_nyt_articles_without_the_held_out_ones():
+    from qa.evaluation.news import held_out
+
+    data = (corpus.bench_dir() / "squad_shifts" / "nyt_v1.0.json").read_text(encoding="utf-8")
+    assert not any(title in data for title in held_out()["nyt"])
+    news = corpus.tier_corpus(corpus.NEWS)
+    assert len(news) == 767 and all(a.source.startswith("nyt-") and a.questions for a in news)
+
+
+def test_accuracy_runs_on_the_largest_chunk_tier_and_the_news_tier():
+    assert bench.largest(["seed", "1000a", "10000", "100000", corpus.NEWS]) == "100000"
+    assert bench.largest(["seed", corpus.NEWS]) is None
+    assert bench.tier_name(corpus.NEWS) == "news archive (NYT)"
+
+
 def test_table_row_shows_ratios():
     row = bench.table_row({"tier": "100000", "articles": 6000, "chunks": 100123, "index_per_s": 120.0,
                            "raw_encode_per_s": 150.0, "torch_encode_per_s": 100.0, "ask_p50_ms": 90.0,

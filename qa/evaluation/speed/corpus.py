@@ -1,5 +1,7 @@
-"""The benchmark's corpora: real articles from the SQuAD-shifts splits (never nyt, the held-out
-test) topped up with synthetic filler, written as files per tier with the questions to time."""
+"""The benchmark's corpora: real articles from the SQuAD-shifts validation splits (new_wiki,
+reddit, amazon_reviews) topped up with synthetic filler, or the NYT articles alone (the fit and
+validation halves; the held-out ones are never unpacked), written as files per tier with the
+questions to time."""
 from __future__ import annotations
 
 import json
@@ -13,7 +15,7 @@ from typing import Sequence
 
 from qa.settings import PROJECT_ROOT
 
-SPLITS = ("new_wiki", "reddit", "amazon_reviews")   # never nyt: it is the held-out test
+SPLITS = ("new_wiki", "reddit", "amazon_reviews")   # the news tier has the NYT articles
 SEED = 13
 NEWS = "news"      # the tier of NYT articles alone
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
