@@ -239,7 +239,7 @@ def _answer(eng: Engine, typed: str, interpreted: str, settings: Settings,
     referent = _referent(typed, interpreted)
     query, also = conversation.search_for(typed, interpreted, referent)
     passages = eng.retriever.passages(query, k=max(settings.top_k, settings.read_k) + 2,
-                                      sources=sources, also=also, near=near)
+                                      sources=sources, also=also, near=near, rank_articles=settings.rank_articles)
     t2 = time.perf_counter()
     stats = word_stats(eng, interpreted, sources)
     candidates = reader.read(interpreted, passages[: settings.read_k], idf=stats.idf_by_lemma(), context=passages)

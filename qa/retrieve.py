@@ -79,19 +79,22 @@ class HybridRetriever(BaseRetriever):
     sources: list[str] | None = None
 
     def passages(self, question: str, k: int | None = None, sources: Sequence[str] | None = None, *,
-                 also: Sequence[str] = (), near: Sequence[tuple[str, int]] = ()) -> list[Passage]:
+                 also: Sequence[str] = (), near: Sequence[tuple[str, int]] = (),
+                 rank_articles: bool = True) -> list[Passage]:
         """Best sentences for ``question``.
 
         ``also``: other readings of the same question (the words as typed, when the conversation
         rewrote them); their words and meaning join the query. ``near``: (source, offset) of the
         passages the conversation was just about; sentences close to them get a small bonus.
+        ``rank_articles``: lift the sentences of the article the question is most likely about
+        (``qa/ranking.py``; only when they come from several articles).
         """
         k = k or self.k
         found = self.candidates(question, sources, also=also, near=near)
         if found is None:
             return []
         rows, scores = found.rows, found.fused
-        if found.matches is not None:
+        if found.matches is not None and rank_articles:
             lifted = ranking.lifts([r.source for r in rows], scores, found.matches, ranking.model())
             scores = [f + lift for f, lift in zip(scores, lifted)]
         top = _passages(rows, scores, found.bm25, found.dense)[:k]

@@ -29,6 +29,7 @@ class Settings:
     max_file_bytes: int = 5_000_000
     answer_threshold: float | None = None   # P(correct) from which an answer is given (None: the fitted policy's)
     whole_article: bool = True      # questions about the whole article get its gist / main points / byline
+    rank_articles: bool = True      # in an archive, sentences of the article the question is about go first
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "store", Path(self.store))

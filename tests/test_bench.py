@@ -61,3 +61,13 @@ def test_startup_lines_give_the_cold_ratio_and_the_chat_memory():
     assert "first question 45 ms" in text and "after 50 questions through /ask 380 MB (peak 390 MB)" in text
     assert bench.startup_lines({"tier": "1000a"}) == []
 
+
+
+def test_accuracy_lines_show_the_archive_with_and_without_the_ranking():
+    row = {"em": 0.2, "f1": 0.4, "citation": 0.5, "right_article": 0.7, "questions": 240}
+    lines = bench.accuracy_lines({"tier": "10000", "accuracy": {
+        "own": row, "unranked": row | {"right_article": 0.6}, "archive": row, "unnamed": 31}})
+    text = "\n".join(lines)
+    assert "31 of them name none of their article's rare words" in text
+    assert "articles not ranked | 0.200 | 0.400 | 0.500 | 0.600 |" in text
+    assert text.index("not ranked") < text.index("| the whole archive |")

@@ -104,7 +104,8 @@ def accuracy_lines(r: dict) -> list[str]:
             "|---|---:|---:|---:|---:|"] + [
         f"| {label} | {acc[mode]['em']:.3f} | {acc[mode]['f1']:.3f} | {acc[mode]['citation']:.3f} | "
         f"{acc[mode]['right_article']:.3f} |"
-        for mode, label in (("own", "its own article"), ("archive", "the whole archive"))]
+        for mode, label in (("own", "its own article"), ("unranked", "the whole archive, articles not ranked"),
+                            ("archive", "the whole archive")) if mode in acc]
 
 
 def machine() -> str:

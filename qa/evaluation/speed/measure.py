@@ -126,17 +126,19 @@ def _ask_timings(store: Path, questions: Sequence[str]) -> dict:
 
 
 def accuracy_at_scale(store: Path, sample: Sequence[BenchQuestion]) -> dict:
-    """Each sampled question asked against the whole archive and scoped to its own article."""
+    """Each sampled question asked against the whole archive (with and without the article
+    ranking) and scoped to its own article."""
     from qa.api import ask
     from qa.evaluation.squad import best_over_golds, exact_match, f1_score
     from qa.settings import Settings
 
     settings = Settings(store=store, chroma_url=None)
-    scores: dict[str, list[dict]] = {"archive": [], "own": []}
+    unranked = settings.replace(rank_articles=False)
+    scores: dict[str, list[dict]] = {"archive": [], "unranked": [], "own": []}
     unnamed = sum(not names_its_article(store, q) for q in sample)
     for q in sample:
-        for mode, sources in (("archive", None), ("own", [q.source])):
-            answer = ask(q.question, settings=settings, sources=sources)
+        for mode, sources, how in (("archive", None, settings), ("unranked", None, unranked), ("own", [q.source], settings)):
+            answer = ask(q.question, settings=how, sources=sources)
             predicted = answer.text if answer.found else ""
             first = answer.citations[0] if answer.citations else None
             scores[mode].append({
