@@ -34,35 +34,35 @@ class CatalogSearch:
     def search(self, terms: Iterable[str], limit: int,
                sources: Sequence[str] | None = None) -> list[tuple[SentenceRow, float]]:
         """BM25 over sentences (porter-stemmed); scores are positive, higher is better."""
-        query = " OR ".join(f'"{t}"' for t in dict.fromkeys(_fts_terms(terms)))
+        query = _any_of(terms)
         if not query:
             return []
-        sql = ("SELECT s.chunk_id, s.source, s.position, s.start, s.end, s.kind, s.text, "
-               "-bm25(sentences_fts) FROM sentences_fts JOIN sentences s ON s.id = sentences_fts.rowid "
-               "WHERE sentences_fts MATCH ?")
-        args: list = [query]
-        if sources:
-            sql += f" AND s.source IN ({','.join('?' * len(sources))})"
-            args += list(sources)
-        sql += " ORDER BY bm25(sentences_fts) LIMIT ?"
-        args.append(limit)
-        return [(SentenceRow(*r[:7]), float(r[7])) for r in self.db.execute(sql, args)]
+        rows = self._best("sentences_fts", "s.chunk_id, s.source, s.position, s.start, s.end, s.kind, s.text",
+                          "sentences s ON s.id = sentences_fts.rowid", query, sources, limit)
+        return [(SentenceRow(*r[:7]), float(r[7])) for r in rows]
 
     def article_matches(self, terms: Iterable[str], limit: int, sources: Sequence[str] | None = None
                         ) -> dict[str, float]:
         """The ``limit`` articles whose whole text and title best match the terms: source ->
         BM25 (higher is better); empty in a store from before the article search."""
-        query = " OR ".join(f'"{t}"' for t in dict.fromkeys(_fts_terms(terms)))
+        query = _any_of(terms)
         if not query or not self._has_table("documents_fts"):
             return {}
-        sql = ("SELECT d.source, -bm25(documents_fts) FROM documents_fts "
-               "JOIN documents d ON d.rowid = documents_fts.rowid WHERE documents_fts MATCH ?")
+        rows = self._best("documents_fts", "d.source", "documents d ON d.rowid = documents_fts.rowid",
+                          query, sources, limit)
+        return {r[0]: float(r[1]) for r in rows}
+
+    def _best(self, fts: str, columns: str, join: str, query: str, sources: Sequence[str] | None,
+              limit: int) -> list[tuple]:
+        """The ``limit`` rows of ``fts`` best matching ``query`` (BM25), their ``columns`` and score,
+        within ``sources`` if given (``join`` names the joined table with a ``source`` column)."""
+        alias = join.split()[1]
+        sql = f"SELECT {columns}, -bm25({fts}) FROM {fts} JOIN {join} WHERE {fts} MATCH ?"
         args: list = [query]
         if sources:
-            sql += f" AND d.source IN ({','.join('?' * len(sources))})"
+            sql += f" AND {alias}.source IN ({','.join('?' * len(sources))})"
             args += list(sources)
-        sql += " ORDER BY bm25(documents_fts) LIMIT ?"
-        return {r[0]: float(r[1]) for r in self.db.execute(sql, args + [limit])}
+        return self.db.execute(sql + f" ORDER BY bm25({fts}) LIMIT ?", args + [limit]).fetchall()
 
     def articles_with(self, term: str, limit: int) -> list[str]:
         """Up to ``limit`` articles holding the word (stemmed match)."""
@@ -115,6 +115,11 @@ class CatalogSearch:
             count = self.db.execute(f"SELECT COUNT(*) FROM sentences s WHERE 1{where}", args).fetchone()[0]
             self._totals[key] = cached = (generation, count)
         return cached[1]
+
+
+def _any_of(terms: Iterable[str]) -> str:
+    """An FTS5 query matching any of the words: '"harbour" OR "bridge"'."""
+    return " OR ".join(f'"{t}"' for t in dict.fromkeys(_fts_terms(terms)))
 
 
 def _fts_terms(terms: Iterable[str]) -> list[str]:
