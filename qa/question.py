@@ -87,6 +87,28 @@ def analyse(question: str) -> Question:
                     content=_content_terms(doc, how_adj, verb_tok), how_adj=how_adj, wh_role=wh_role, slot=slot)
 
 
+# The classes a report groups questions by (``report_class``): what the question asks for, read
+# off the same parse; "which/what + noun" has a focus noun, "what" none.
+REPORT_CLASSES = ("which/what + noun", "what", "who", "when", "where", "how many/much/long", "how", "why",
+                  "yes/no", "other")
+
+
+def report_class(q: Question) -> str:
+    """The class of question a report groups by: "Which moons did it pass?" -> "which/what + noun",
+    "How long did it last?" -> "how many/much/long", "Did it land?" -> "yes/no"."""
+    if q.answer_type == "YESNO":
+        return "yes/no"
+    if q.wh in ("what", "which") and q.focus:
+        return "which/what + noun"
+    if q.wh in ("who", "whom", "whose"):
+        return "who"
+    if q.wh in ("what", "which"):
+        return "what"
+    if q.wh == "how":
+        return "how many/much/long" if q.how_adj in _MEASURES else "how"
+    return q.wh if q.wh in ("when", "where", "why") else "other"
+
+
 def focus_kind(lemma: str) -> str:
     """The answer type a noun names ("city" -> PLACE, "minister" -> PERSON), or ""."""
     return _SUPERSENSE_TYPES.get(lexicon.supersense(lemma), "")

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from qa.evaluation import benchmark, sample
+from qa.evaluation import benchmark, sample, tables
 from qa.evaluation.items import present
 from qa.evaluation.sample import SetSpec
 from qa.types import Answer, Citation, Span
@@ -77,7 +77,7 @@ def test_posts_ask_a_near_topic_other_post(squad_file):
 
 def _row(correct: float, confidence: float, answerable: bool = True, found: bool = True,
          verdict: str = "", kind: str = "") -> dict:
-    return {"set": "s", "split": "validate", "scored": True, "golds": ["x"] if answerable else [],
+    return {"set": "s", "split": "validate", "scored": True, "golds": ["x"] if answerable else [], "class": "who",
             "kind": kind or ("answerable" if answerable else "other"),
             "found": found, "verdict": verdict or ("answer" if found else "absent"), "confidence": confidence,
             "correct": correct, "f1": correct, "em": correct, "f1_all": correct,
@@ -129,6 +129,15 @@ def test_short_rows_are_pooled_apart():
     assert report["kinds"]["sets"]["nyt-validate/short"]["answerable"]["questions"] == 1
     table = benchmark.markdown(report)
     assert "| validate | nyt-validate/short | 1 |" in table and "| validate | **all short** | 2 |" in table
+    assert "| validate | who | 3 |" in table                        # one row per class of question
+
+
+def test_rows_are_grouped_by_the_class_of_their_question():
+    rows = [_row(1.0, 0.9) | {"class": "who"}, _row(0.0, 0.9) | {"class": "when"},
+            _row(0.0, 0.9, answerable=False) | {"class": "", "interpreted": "How long did the strike last?"}]
+    classes = tables.by_class(rows)
+    assert list(classes) == ["who", "when", "how many/much/long"]          # REPORT_CLASSES order
+    assert classes["who"]["f1_all"] == 1.0 and classes["how many/much/long"]["unanswerable"] == 1
 
 
 def test_score_keeps_the_withheld_guess_for_f1_if_every_question_were_answered():

@@ -44,6 +44,18 @@ def test_a_focus_noun_is_typed_by_its_wordnet_supersense(noun, kind):
     assert focus_kind(noun) == kind
 
 
+@pytest.mark.parametrize("text, cls", [
+    ("Which moons did the probe pass?", "which/what + noun"), ("What rocket launched the probe?", "which/what + noun"),
+    ("What did the minister announce?", "what"), ("Who is Tom Reyes?", "who"), ("Whose boat sank?", "who"),
+    ("When did the war end?", "when"), ("How long did the siege last?", "how many/much/long"),
+    ("How much did it cost?", "how many/much/long"), ("How did the prisoners escape?", "how"),
+    ("Why did the king leave?", "why"), ("Did the council approve the plan?", "yes/no"),
+    ("Where is the castle?", "where"), ("Name the river.", "other"),
+])
+def test_every_question_falls_in_one_report_class(text, cls):
+    assert question.report_class(analyse(text)) == cls and cls in question.REPORT_CLASSES
+
+
 def test_content_words_skip_wh_and_stop_words_and_keep_lemmas():
     q = analyse("Which NFL team represented the AFC at Super Bowl 50?")
     assert [t.text for t in q.content] == ["nfl", "team", "represented", "afc", "super", "bowl", "50"]

@@ -129,15 +129,22 @@ def score(unit: Unit, item: Item, answer: Answer, latency_ms: float) -> dict:
         f1 = em = float(not answer.found)
         f1_all = f1_shown = 0.0
     first = answer.citations[0] if answer.citations else None
+    interpreted = answer.interpreted or answer.question
     return {
         "set": unit.set, "split": unit.split, "unit": unit.name, "kind": item.kind,
-        "question": item.question, "interpreted": answer.interpreted or answer.question,
+        "question": item.question, "interpreted": interpreted, "class": _class(interpreted),
         "golds": list(item.golds), "scored": item.scored, "shown": shown, "best": best,
         "found": answer.found, "verdict": answer.verdict, "words_shown": words, "confidence": answer.confidence,
         "f1": f1, "em": em, "f1_all": f1_all, "f1_shown": f1_shown, "correct": float(item.answerable and f1_all >= CORRECT_F1),
         "cited": _cited(item, first), "latency_ms": latency_ms,
         "features": dict(answer.explanation.features) if answer.explanation else {},
     }
+
+
+def _class(question: str) -> str:
+    from qa.question import analyse, report_class
+
+    return report_class(analyse(question))
 
 
 def _cited(item: Item, first) -> float | None:

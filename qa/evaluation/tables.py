@@ -21,7 +21,9 @@ the article"). The summary of a group of rows:
 
 Rows per set (the whole documents and, beside them, ``<set>/short``), each split pooled, and
 each split's short documents (windows and posts) pooled alone; in the JSON also per kind of
-question (answerable, near, other, removed, unknown).
+question (answerable, near, other, removed, unknown). Below, one row per class of question
+(``qa.question.report_class``: which/what + noun, who, when, how many/much/long, why, yes/no, ...)
+of each split pooled; per set and class in the JSON (``classes``).
 """
 from __future__ import annotations
 
@@ -84,6 +86,24 @@ def by_kind(rows: Sequence[dict]) -> dict:
     return out
 
 
+def row_class(row: dict) -> str:
+    """The row's class of question (``qa.question.report_class`` of the question as the
+    conversation resolved it); rows written before the class was kept are classified here."""
+    if row.get("class"):
+        return row["class"]
+    from qa.question import analyse, report_class
+
+    return report_class(analyse(row.get("interpreted") or row["question"]))
+
+
+def by_class(rows: Sequence[dict]) -> dict:
+    """Per class of question, in ``REPORT_CLASSES`` order: the summary of its rows."""
+    from qa.question import REPORT_CLASSES
+
+    classes = [row_class(r) for r in rows]
+    return {c: summarise([r for r, k in zip(rows, classes) if k == c]) for c in REPORT_CLASSES if c in classes}
+
+
 def reliability(rows: Sequence[dict], bins: int = BINS) -> list[dict]:
     """Per confidence bin: questions, mean confidence, share right."""
     out = []
@@ -118,6 +138,8 @@ def pool(report: dict) -> dict:
                        "pooled": {s: by_kind([r for r in rows if r["split"] == s]) for s in splits},
                        "pooled_short": {s: by_kind([r for r in rows if r["split"] == s and is_short(r["set"])])
                                         for s in report["pooled_short"]}}
+    report["classes"] = {"pooled": {s: by_class([r for r in rows if r["split"] == s]) for s in splits},
+                         "sets": {name: by_class([r for r in rows if r["set"] == name]) for name in report["sets"]}}
     return report
 
 
@@ -144,6 +166,24 @@ def markdown(report: dict) -> str:
             lines.append(_row(split, "**all**", report["pooled"][split]))
         if len(names) > 1 and report.get("pooled_short", {}).get(split):
             lines.append(_row(split, "**all short**", report["pooled_short"][split]))
+    if report.get("classes", {}).get("pooled"):
+        lines += ["", class_markdown(report["classes"]["pooled"])]
+    return "\n".join(lines)
+
+
+CLASS_COLUMNS = (("questions", "questions", "{:,}"), ("unanswerable", "unanswerable", "{:,}"),
+                 ("answer_precision", "\"answer\" right", "{:.2f}"), ("f1_shown", "F1 shown", "{:.3f}"),
+                 ("answer_share", "answerable: \"answer\"", "{:.2f}"), ("f1_all", "F1 answering all", "{:.3f}"),
+                 ("cited", "gold in 1st citation", "{:.2f}"))
+
+
+def class_markdown(pooled: dict) -> str:
+    """One row per split and class of question ({split: {class: summary}})."""
+    lines = ["| split | class of question | " + " | ".join(label for _, label, _ in CLASS_COLUMNS) + " |",
+             "|" + "---|" * 2 + "---:|" * len(CLASS_COLUMNS)]
+    for split, classes in pooled.items():
+        lines += [f"| {split} | {name} | " + " | ".join(fmt.format(s[key]) for key, _, fmt in CLASS_COLUMNS) + " |"
+                  for name, s in classes.items()]
     return "\n".join(lines)
 
 
@@ -163,6 +203,7 @@ def write_outputs(report: dict, out_dir: Path, rows_path: Path, stem: str = "ben
     rows = report["rows"]
     summary = {"meta": report["meta"], "sets": report["sets"], "pooled": report.get("pooled", {}),
                "pooled_short": report.get("pooled_short", {}), "kinds": report.get("kinds", {}),
+               "classes": report.get("classes", {}),
                "reliability": {split: reliability([r for r in rows if r["split"] == split and r["scored"]])
                                for split in (FIT, VALIDATE)}}
     (out_dir / f"{stem}.json").write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
