@@ -136,9 +136,9 @@ def build_index(store_path: Path, articles: Mapping[str, str] | Sequence[Path | 
     file replace the indexed article of its name. Files that cannot be indexed are listed in
     ``report.refused`` (``strict``: a SourceError at the first, before anything is written);
     when every one is refused, that is a SourceError. Given nothing, the store is checked and
-    repaired: missing vectors are embedded again, orphans swept, sentences without a stored parse parsed. ``batch_size`` sentences are
-    embedded per call and stored per Chroma upsert; ``workers`` processes split sentences
-    (default: one when there are many articles).
+    repaired: missing vectors are embedded again, orphans swept, sentences without a stored
+    parse parsed. ``batch_size`` sentences are embedded per call and stored per Chroma upsert;
+    ``workers`` processes split and parse sentences (default: one when there are many articles).
 
     >>> build_index(Path(".store"), [Path("seeds")]).summary()   # doctest: +SKIP
     '1 added, 0 updated, 0 unchanged, 0 removed; 41 sentences embedded'

@@ -177,14 +177,14 @@ class Catalog(CatalogSearch):
         return [Block(*r) for r in rows]
 
     def sentences_by_chunk_ids(self, chunk_ids: Sequence[str]) -> dict[str, SentenceRow]:
-        found: dict[str, SentenceRow] = {}
+        rows = self._by_chunk_ids("SELECT chunk_id, source, position, start, end, kind, text FROM sentences",
+                                  chunk_ids)
+        return {r[0]: SentenceRow(*r) for r in rows}
+
+    def _by_chunk_ids(self, select: str, chunk_ids: Sequence[str]) -> Iterator[tuple]:
+        """``select``'s rows whose chunk_id is one of ``chunk_ids`` (asked 500 at a time)."""
         for batch in batches(list(chunk_ids), 500):
-            marks = ",".join("?" * len(batch))
-            for r in self.db.execute(
-                    "SELECT chunk_id, source, position, start, end, kind, text FROM sentences "
-                    f"WHERE chunk_id IN ({marks})", batch):
-                found[r[0]] = SentenceRow(*r)
-        return found
+            yield from self.db.execute(f"{select} WHERE chunk_id IN ({','.join('?' * len(batch))})", batch)
 
     def chunk_ids(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT chunk_id FROM sentences")}
@@ -193,11 +193,7 @@ class Catalog(CatalogSearch):
         """chunk id -> its stored parse, for those that have one (none in a store from before)."""
         if not chunk_ids or not self._has_table("parses"):
             return {}
-        found: dict[str, bytes] = {}
-        for batch in batches(list(chunk_ids), 500):
-            marks = ",".join("?" * len(batch))
-            found.update(self.db.execute(f"SELECT chunk_id, parse FROM parses WHERE chunk_id IN ({marks})", batch))
-        return found
+        return dict(self._by_chunk_ids("SELECT chunk_id, parse FROM parses", chunk_ids))
 
     def unparsed(self, limit: int) -> list[SentenceRow]:
         """Sentences without a stored parse (at most ``limit``)."""

@@ -18,6 +18,7 @@ archives have no headlines, so it could not be fitted, and it was left out.)
 """
 from __future__ import annotations
 
+import collections
 import functools
 import json
 import statistics
@@ -57,9 +58,8 @@ def article_features(sources: Sequence[str], fused: Sequence[float],
     for source, score in zip(sources, fused):
         best[source] = max(best.get(source, score), score)
     whole = _z_with_floor(matches, best)
-    count = len(sources)
-    return {s: {"sentence": best[s], "article": whole[s], "share": sum(1 for x in sources if x == s) / count}
-            for s in best}
+    found = collections.Counter(sources)
+    return {s: {"sentence": best[s], "article": whole[s], "share": found[s] / len(sources)} for s in best}
 
 
 def _z_with_floor(scores: Mapping[str, float], wanted: Mapping[str, float]) -> dict[str, float]:

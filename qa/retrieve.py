@@ -90,12 +90,13 @@ class HybridRetriever(BaseRetriever):
         (``qa/ranking.py``; only when they come from several articles).
         """
         k = k or self.k
-        found = self.candidates(question, sources, also=also, near=near)
+        fitted = ranking.model() if rank_articles else None
+        found = self.candidates(question, sources, also=also, near=near, rank=fitted is not None)
         if found is None:
             return []
         rows, scores = found.rows, found.fused
-        if found.matches is not None and rank_articles:
-            lifted = ranking.lifts([r.source for r in rows], scores, found.matches, ranking.model())
+        if found.matches is not None:
+            lifted = ranking.lifts([r.source for r in rows], scores, found.matches, fitted)
             scores = [f + lift for f, lift in zip(scores, lifted)]
         top = _passages(rows, scores, found.bm25, found.dense)[:k]
         by_place = {(r.source, r.position): r for r in rows}
@@ -103,9 +104,11 @@ class HybridRetriever(BaseRetriever):
         return top
 
     def candidates(self, question: str, sources: Sequence[str] | None = None, *,
-                   also: Sequence[str] = (), near: Sequence[tuple[str, int]] = ()) -> Found | None:
-        """The sentences either retriever proposes, with both scores and their fused score; when
-        they come from several articles, the article search's matches too (what ranking reads)."""
+                   also: Sequence[str] = (), near: Sequence[tuple[str, int]] = (), rank: bool = True
+                   ) -> Found | None:
+        """The sentences either retriever proposes, with both scores and their fused score; with
+        ``rank``, when they come from several articles, the article search's matches too (what
+        the ranking reads)."""
         sources = list(sources) if sources else self.sources
         texts = [question, *[t for t in also if t and t != question]]
         # The query embedding (onnxruntime, one thread) runs beside the parse and the FTS5 search.
@@ -125,7 +128,7 @@ class HybridRetriever(BaseRetriever):
             dense.setdefault(cid, floor)
         bm25 = {row.chunk_id: score for row, score in lexical}
         found = list(rows.values())
-        several = len({r.source for r in found}) > 1
+        several = rank and len({r.source for r in found}) > 1
         matches = self.store.catalog.article_matches(terms, ranking.MATCHED, sources) if several else None
         return Found(found, bm25, dense, fused_scores(found, bm25, dense, near), matches)
 
