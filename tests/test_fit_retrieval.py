@@ -30,7 +30,8 @@ def test_the_fused_score_is_the_weighted_sum_of_the_features():
     model = Fusion({"lexical": 1.0, "dense": 0.8, "anaphor": 0.5, "heading": -0.5, "near": 0.5}, 600)
     feats = fusion_features(ROWS, BM25, DENSE, near=[("s.txt", 21)], near_chars=600)
     assert [f["heading"] for f in feats] == [1.0, 0.0, 0.0, 0.0]
-    assert feats[2]["anaphor"] == pytest.approx(max(0.0, feats[1]["lexical"]))   # "It ..." inherits from "The bridge ..."
+    # "It cost ..." inherits the lexical z of "The bridge reopened ..."
+    assert feats[2]["anaphor"] == pytest.approx(max(0.0, feats[1]["lexical"]))
     assert feats[0]["anaphor"] == feats[1]["anaphor"] == 0.0
     assert feats[1]["near"] == 1.0 and feats[3]["near"] == 0.0
     assert 0.0 < feats[2]["near"] < 1.0
