@@ -228,14 +228,15 @@ def weights_file(chosen: Fusion, fitted: Fusion, adopted: bool, report: dict, fi
 
 
 def save(questions: Sequence[Question], path: Path) -> None:
+    """Plain dicts of numbers and names (a pickled class would name ``__main__`` under ``-m``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:
-        pickle.dump(list(questions), handle)
+        pickle.dump([dataclasses.asdict(q) for q in questions], handle)
 
 
 def load(path: Path) -> list[Question]:
     with path.open("rb") as handle:
-        return pickle.load(handle)
+        return [Question(**fields) for fields in pickle.load(handle)]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
