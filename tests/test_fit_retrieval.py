@@ -106,3 +106,16 @@ def test_ranks_and_shares_count_questions_without_a_gold_candidate_as_misses():
     assert fr.ranks(q, model) == 1 and fr.ranks(none, model) is None
     shares = fr.score([q, none], model)["all"]
     assert shares == {"questions": 2, "top1": 0.0, "top3": 0.5, "reachable": 0.5}
+
+
+def test_a_kept_file_says_so_and_keeps_where_its_weights_came_from():
+    current, fitted = Fusion({"lexical": 1.0, "dense": 0.8}, 600), Fusion({"lexical": 1.0, "dense": 2.0}, 300)
+    previous = {"fitted_on": None, "note": "hand-set", "weights": {"lexical": 1.0, "dense": 0.8}}
+    kept = fr.weights_file(current, fitted, False, {}, 10, "python -m qa.evaluation.fit_retrieval", 1.0, previous)
+    assert kept["weights"] == {"lexical": 1.0, "dense": 0.8} and kept["near_chars"] == 600
+    assert kept["fitted"]["weights"]["dense"] == 2.0 and "did not" in kept["kept"]
+    assert kept["previous"] == {"fitted_on": None, "note": "hand-set"}
+    again = fr.weights_file(current, fitted, False, {}, 10, "python -m qa.evaluation.fit_retrieval", 1.0, kept)
+    assert again["previous"] == kept["previous"]      # a second run still says where they came from
+    adopted = fr.weights_file(fitted, fitted, True, {}, 10, "python -m qa.evaluation.fit_retrieval", 1.0, previous)
+    assert adopted["weights"]["dense"] == 2.0 and "previous" not in adopted

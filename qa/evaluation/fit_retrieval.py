@@ -214,9 +214,12 @@ def decide(current: Fusion, fitted: Fusion, validate: Sequence[Question]) -> tup
 
 
 def weights_file(chosen: Fusion, fitted: Fusion, adopted: bool, report: dict, fit_questions: int,
-                 command: str, l2: float) -> dict:
+                 command: str, l2: float, previous: dict) -> dict:
+    """The file's content; when the previous weights are kept, where they came from (``previous``:
+    the file they were read from) is kept with them."""
     kept = "the fitted weights" if adopted else \
         "the previous weights: the fitted ones did not rank the gold first more often on the validation split"
+    origin = {} if adopted else {"previous": _provenance(previous)}
     return {"format": 1, "model": "retrieval fusion: weighted sum of qa.retrieve.fusion_features "
                                   "(conditional logit over each question's candidates)",
             "fitted_on": {"split": FIT, "seed": FIT_SEED, "scale": FIT_SCALE, "per_article": FIT_PER_ARTICLE,
@@ -224,7 +227,13 @@ def weights_file(chosen: Fusion, fitted: Fusion, adopted: bool, report: dict, fi
             "command": command, "date": datetime.date.today().isoformat(), "l2": l2, "kept": kept,
             "near_chars": chosen.near_chars, "weights": dict(chosen.weights),
             "fitted": {"near_chars": fitted.near_chars, "weights": dict(fitted.weights)},
-            "measured": report}
+            **origin, "measured": report}
+
+
+def _provenance(previous: dict) -> dict:
+    """Where a weights file's weights came from: what it says it was fitted on, or what it kept."""
+    keys = ("fitted_on", "command", "date", "note")
+    return previous.get("previous") or {k: previous[k] for k in keys if k in previous}
 
 
 def save(questions: Sequence[Question], path: Path) -> None:
@@ -253,12 +262,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     path = args.out or FUSION_FILE
     fit, validate = load(rows_path(args.work, FIT)), load(rows_path(args.work, VALIDATE))
-    current, fitted = load_fusion(path if path.exists() else FUSION_FILE), best_fusion(fit, args.l2)
+    source = path if path.exists() else FUSION_FILE
+    current, fitted = load_fusion(source), best_fusion(fit, args.l2)
     chosen, adopted = decide(current, fitted, validate)
     report = {"before": {"fit": score(fit, current), "validate": score(validate, current)},
               "after": {"fit": score(fit, fitted), "validate": score(validate, fitted)}}
     command = "python -m qa.evaluation.fit_retrieval " + " ".join(argv if argv is not None else sys.argv[1:])
-    out = weights_file(chosen, fitted, adopted, report, sum(bool(q.gold.any()) for q in fit), command.strip(), args.l2)
+    out = weights_file(chosen, fitted, adopted, report, sum(bool(q.gold.any()) for q in fit), command.strip(),
+                       args.l2, json.loads(source.read_text(encoding="utf-8")))
     path.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
     print(json.dumps({"fitted": out["fitted"], "kept": out["kept"], **report}, indent=1))
     print(f"written: {path}")
