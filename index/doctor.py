@@ -122,7 +122,8 @@ def _check_vectors(path: Path, catalog: Catalog) -> list[Finding]:
 def _vector_ids(folder: Path) -> set[str]:
     """Every vector id, read from a copy of the folder (Chroma writes to a folder it opens)."""
     from index.embed import Embedder
-    from index.vectors import VectorStore, copy_folder, forget_clients
+    from index.folder import copy_folder
+    from index.vectors import VectorStore, forget_clients
 
     with tempfile.TemporaryDirectory(prefix="verbatim-doctor-") as scratch:
         copy_folder(folder, Path(scratch) / "chroma")

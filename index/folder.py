@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import fcntl
+import hashlib
 import os
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Iterator
 
@@ -82,3 +84,31 @@ def write_lock(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def read_only_copy(path: Path) -> Path:
+    """Chroma cannot open a folder it may not write (it writes on open): a private copy in the
+    temporary folder, made once per version of the store's vectors and reused by later readers;
+    making a newer one deletes the older copies of the same store."""
+    stamp = os.stat(path / "chroma.sqlite3")
+    store_key = hashlib.sha256(str(Path(path).resolve()).encode()).hexdigest()[:12]
+    prefix = f"verbatim-read-only-{os.getuid()}-{store_key}-"
+    copy = Path(tempfile.gettempdir()) / f"{prefix}{stamp.st_mtime_ns:x}-{stamp.st_size:x}"
+    if not copy.exists():
+        partial = copy.with_name(f".{copy.name}.{os.getpid()}")
+        copy_folder(path, partial)
+        try:
+            partial.rename(copy)
+        except OSError:            # another reader finished its copy first
+            shutil.rmtree(partial, ignore_errors=True)
+        for older in copy.parent.glob(prefix + "*"):
+            if older != copy:
+                shutil.rmtree(older, ignore_errors=True)
+    return copy
+
+
+def copy_folder(source: Path, target: Path) -> None:
+    """A copy this process may write (the original's read-only modes are not kept)."""
+    shutil.copytree(source, target, copy_function=shutil.copyfile)
+    for folder, _, _ in os.walk(target):
+        os.chmod(folder, 0o700)

@@ -59,6 +59,7 @@ class Store:
 
     def close(self) -> None:
         self.catalog.close()
+        self.vectors.close()
 
     def load_parses(self, rows: Sequence[SentenceRow]) -> None:
         """Put the stored parses of these sentences in the parse cache, so that reading them

@@ -13,11 +13,7 @@ raise :class:`StoreUnavailableError`.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
-import os
-import shutil
-import tempfile
 import threading
 import time
 import uuid
@@ -30,6 +26,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from index.catalog import DocumentRecord
+from index.folder import read_only_copy
 from qa.errors import IndexCorruptError, StoreUnavailableError
 
 COLLECTION = "verbatim-sentences"
@@ -99,57 +96,44 @@ def with_retry(url: str, call: Callable[[], T], delays: Sequence[float] = RETRY_
     raise AssertionError("unreachable")
 
 
-_persistent_clients: dict[str, object] = {}
+_persistent_clients: dict[str, list] = {}   # path -> [client, stores using it]
 _persistent_lock = threading.Lock()
 
 
 def _persistent_client(path: str, fresh: bool = False):
-    """The process's one client for ``path``; ``fresh`` closes it and opens a new one, which
-    is how a process sees vectors another process wrote (Chroma keeps no cross-process lock)."""
+    """The process's one client for ``path``, used by one more store until ``release_client``;
+    ``fresh`` closes it and opens a new one, which is how a process sees vectors another
+    process wrote (Chroma keeps no cross-process lock)."""
     import chromadb
     from chromadb.errors import ChromaError
 
     with _persistent_lock:
-        client = _persistent_clients.get(path)
-        if client is not None and fresh:
-            _persistent_clients.pop(path).close()
-            client = None
-        if client is None:
+        entry = _persistent_clients.get(path)
+        if entry is not None and fresh:
+            _persistent_clients.pop(path)[0].close()
+            entry = None
+        if entry is None:
             try:
                 client = chromadb.PersistentClient(path=path, settings=_settings())
             except (ChromaError, OSError, ValueError, RuntimeError) as exc:  # corrupt file, unreadable folder
                 raise IndexCorruptError(
                     f"its vector store {path} cannot be opened ({type(exc).__name__}: {exc})") from exc
-            _persistent_clients[path] = client
-        return client
+            entry = _persistent_clients[path] = [client, 0]
+        entry[1] += 1
+        return entry[0]
 
 
-def read_only_copy(path: Path) -> Path:
-    """Chroma cannot open a folder it may not write (it writes on open): a private copy in the
-    temporary folder, made once per version of the store's vectors and reused by later readers;
-    making a newer one deletes the older copies of the same store."""
-    stamp = os.stat(path / "chroma.sqlite3")
-    store_key = hashlib.sha256(str(Path(path).resolve()).encode()).hexdigest()[:12]
-    prefix = f"verbatim-read-only-{os.getuid()}-{store_key}-"
-    copy = Path(tempfile.gettempdir()) / f"{prefix}{stamp.st_mtime_ns:x}-{stamp.st_size:x}"
-    if not copy.exists():
-        partial = copy.with_name(f".{copy.name}.{os.getpid()}")
-        copy_folder(path, partial)
-        try:
-            partial.rename(copy)
-        except OSError:            # another reader finished its copy first
-            shutil.rmtree(partial, ignore_errors=True)
-        for older in copy.parent.glob(prefix + "*"):
-            if older != copy:
-                shutil.rmtree(older, ignore_errors=True)
-    return copy
-
-
-def copy_folder(source: Path, target: Path) -> None:
-    """A copy this process may write (the original's read-only modes are not kept)."""
-    shutil.copytree(source, target, copy_function=shutil.copyfile)
-    for folder, _, _ in os.walk(target):
-        os.chmod(folder, 0o700)
+def release_client(path: str, client) -> None:
+    """A store is done with ``client``: the last one closes it and its files (a replaced or
+    forgotten client is left alone)."""
+    with _persistent_lock:
+        entry = _persistent_clients.get(path)
+        if entry is None or entry[0] is not client:
+            return
+        entry[1] -= 1
+        if entry[1] <= 0:
+            del _persistent_clients[path]
+            client.close()
 
 
 @functools.lru_cache(maxsize=8)
@@ -196,13 +180,24 @@ class VectorStore:
         self.embeddings = embeddings
         if path is not None and read_only:
             path = read_only_copy(Path(path))
-        client = _http_client(url) if url else _persistent_client(str(path), fresh)
+        self._path = None if url else str(path)
+        client = _http_client(url) if url else _persistent_client(self._path, fresh)
         if url:
             collection = f"{ServerAddress.parse(url).index}-sentences"
         self.client = client
-        self._chroma = self._call(lambda: Chroma(
-            collection_name=collection, embedding_function=embeddings, client=client,
-            collection_metadata={"hnsw:space": "cosine"}))
+        try:
+            self._chroma = self._call(lambda: Chroma(
+                collection_name=collection, embedding_function=embeddings, client=client,
+                collection_metadata={"hnsw:space": "cosine"}))
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """Let go of the embedded client (closed once no open store uses it); idempotent."""
+        if self._path is not None:
+            release_client(self._path, self.client)
+            self._path = None
 
     @property
     def langchain(self):

@@ -4,14 +4,21 @@ Each retriever proposes its top ``retrieve_k`` sentences; the union is scored by
 query goes ``DENSE_DEPTH`` times deeper to score lexical-only hits), the two scores are
 z-normalised over the union and added. ``HybridRetriever`` is a LangChain retriever, so it
 plugs into LangChain chains; ``passages()`` is the typed path ``ask()`` uses.
+
+The fused score weighs named features (``fusion_features``: lexical and dense z-scores, what a
+sentence opening with a pronoun inherits from the one before, a heading flag, nearness to the
+conversation's last answer) by the weights in ``qa/fitted/retrieval.json``, written by
+``python -m qa.evaluation.fit_retrieval``.
 """
 from __future__ import annotations
 
 import functools
+import json
 import statistics
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Sequence
+from pathlib import Path
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -24,12 +31,9 @@ from index.catalog import SentenceRow
 from qa import ranking
 from qa.passage import Passage, first_word
 
-DENSE_WEIGHT = 0.8          # relative to BM25, in z-score units
-HEADING_PENALTY = 0.5       # z units: headings/titles repeat a paragraph's words without saying much
-NEAR_WEIGHT = 0.5           # z units: a follow-up is usually answered near the previous answer
-NEAR_CHARS = 600            # how far (in characters) that closeness fades out
-ANAPHOR_WEIGHT = 0.5        # share of the previous sentence's lexical z-score that a sentence
-                            # opening with a pronoun ("It attributed the deaths ...") inherits
+FUSION_FILE = Path(__file__).resolve().parent / "fitted" / "retrieval.json"
+FUSION_FORMAT = 1
+FEATURES = ("lexical", "dense", "anaphor", "heading", "near")
 DENSE_DEPTH = 3             # Chroma returns this many times retrieve_k neighbours: their similarities
                             # score the lexical hits too; a lexical hit deeper still gets the last one's
                             # (fetching its stored vector costs more than the whole vector query)
@@ -147,26 +151,65 @@ def _mean_direction(vectors: Sequence[Sequence[float]]) -> list[float]:
     return (mean / (np.linalg.norm(mean) or 1.0)).tolist()
 
 
-def _nearness(row: SentenceRow, near: Sequence[tuple[str, int]]) -> float:
-    """1 for the sentence the conversation was about, fading to 0 a few sentences away."""
+@dataclass(frozen=True)
+class Fusion:
+    """The fused score's weights over ``FEATURES`` (lexical is 1: the others are in its z units)
+    and ``near_chars``, how far (in characters) nearness to the last answer fades out."""
+    weights: Mapping[str, float]
+    near_chars: float
+
+    def score(self, features: Mapping[str, float]) -> float:
+        return sum(self.weights.get(name, 0.0) * value for name, value in features.items())
+
+
+def load_fusion(path: Path = FUSION_FILE) -> Fusion:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    if data.get("format") != FUSION_FORMAT:
+        raise ValueError(f"{path} has format {data.get('format')!r}, this version reads {FUSION_FORMAT}; "
+                         f"refit with `python -m qa.evaluation.fit_retrieval`.")
+    unknown = set(data["weights"]) - set(FEATURES)
+    if unknown:
+        raise ValueError(f"{path} weighs unknown features {sorted(unknown)}; known: {', '.join(FEATURES)}.")
+    return Fusion(dict(data["weights"]), float(data["near_chars"]))
+
+
+@functools.lru_cache(maxsize=1)
+def fusion() -> Fusion:
+    """The fusion weights, read once per process."""
+    return load_fusion()
+
+
+def _nearness(row: SentenceRow, near: Sequence[tuple[str, int]], fade: float) -> float:
+    """1 for the sentence the conversation was about, fading to 0 ``fade`` characters away."""
     best = 0.0
     for source, offset in near:
         if source == row.source:
-            best = max(best, 1.0 - min(abs(row.start - offset), NEAR_CHARS) / NEAR_CHARS)
+            best = max(best, 1.0 - min(abs(row.start - offset), fade) / fade)
     return best
 
 
-def fused_scores(rows: list[SentenceRow], bm25: dict[str, float], dense: dict[str, float],
-                 near: Sequence[tuple[str, int]] = ()) -> list[float]:
-    """Each sentence's score: lexical and dense z-scores over the sentences found, added."""
+def fusion_features(rows: list[SentenceRow], bm25: dict[str, float], dense: dict[str, float],
+                    near: Sequence[tuple[str, int]] = (), near_chars: float | None = None) -> list[dict[str, float]]:
+    """Each sentence's features: lexical and dense z-scores over the sentences found; for a
+    sentence opening with a pronoun ("It attributed the deaths ..."), the previous sentence's
+    lexical z-score (when positive); 1 for a heading or title (they repeat a paragraph's words
+    without saying much); nearness to the conversation's last answer."""
+    fade = fusion().near_chars if near_chars is None else near_chars
     zlex = _zscores([bm25.get(r.chunk_id, 0.0) for r in rows])
-    by_place = {(r.source, r.position): z for r, z in zip(rows, zlex)}
-    inherited = [ANAPHOR_WEIGHT * max(0.0, by_place.get((r.source, r.position - 1), 0.0))
-                 if first_word(r.text) in ANAPHORS else 0.0 for r in rows]
     zden = _zscores([dense.get(r.chunk_id, 0.0) for r in rows])
-    return [zl + inh + DENSE_WEIGHT * zd - (HEADING_PENALTY if r.kind != "paragraph" else 0.0)
-            + NEAR_WEIGHT * _nearness(r, near)
-            for r, zl, inh, zd in zip(rows, zlex, inherited, zden)]
+    by_place = {(r.source, r.position): z for r, z in zip(rows, zlex)}
+    inherited = [max(0.0, by_place.get((r.source, r.position - 1), 0.0)) if first_word(r.text) in ANAPHORS
+                 else 0.0 for r in rows]
+    return [{"lexical": zl, "dense": zd, "anaphor": inh, "heading": 0.0 if r.kind == "paragraph" else 1.0,
+             "near": _nearness(r, near, fade)}
+            for r, zl, zd, inh in zip(rows, zlex, zden, inherited)]
+
+
+def fused_scores(rows: list[SentenceRow], bm25: dict[str, float], dense: dict[str, float],
+                 near: Sequence[tuple[str, int]] = (), model: Fusion | None = None) -> list[float]:
+    """Each sentence's score: its features weighed by the fitted fusion weights."""
+    model = model or fusion()
+    return [model.score(f) for f in fusion_features(rows, bm25, dense, near, model.near_chars)]
 
 
 def _passages(rows: list[SentenceRow], fused: list[float], bm25: dict[str, float],
