@@ -81,3 +81,17 @@ def test_the_ablation_runs_on_a_half_of_the_news_stories(tmp_path):
     assert {key[:2] for key in outcome["results"]["all"]} == {("cnn:fit", fit)}
     assert "first 40 stories of cnn:fit (1 stories); 2 scored turns" in format_table(outcome)
     assert "cnn:fit 1.000 / 0.500" in format_table(outcome)
+
+
+@pytest.mark.slow
+def test_the_story_stores_index_once_and_answer_with_the_real_pipeline(tmp_path):
+    from qa.evaluation.ablate_conversation import StoryStores
+
+    stores = StoryStores(tmp_path)
+    story = stores("coqa-s1.txt", STORY)
+    answer = story("Where did Anna live?", None)
+    story.close()
+    assert answer.best_text == "Paris" and (tmp_path / "coqa-s1").is_dir()
+    again = stores("coqa-s1.txt", STORY)          # the store is reused, not rebuilt
+    assert again("What was her job?", [answer]).interpreted == "What was Anna's job?"
+    again.close()
