@@ -46,7 +46,13 @@ def conversation_params():
 
 # Turns the resolver reads otherwise than the file says, even after the gold answers; a listed
 # turn that is read as written again fails the test (remove it from here).
-READING_MISSES: dict[tuple[str, str, str], str] = {}   # the restored demonstrative and full_name rules read all four
+READING_MISSES = {
+    ("seed", "c01", "And Kartavykh?"):
+        "read 'What was Kartavykh charged with?': the full_name rule was removed (README, Removed resolver rules)",
+    ("seed", "c03", "Who was to make that visit?"): "demonstratives are left as typed (rule removed)",
+    ("seed", "c04", "Who were to go on that trip?"): "demonstratives are left as typed (rule removed)",
+    ("seed", "c14", "What maximum sentence does that charge carry?"): "demonstratives are left as typed (rule removed)",
+}
 
 
 @pytest.mark.parametrize("name, conversation", conversation_params())

@@ -6,8 +6,7 @@ chunks of the question as the system read it and, ranked last, those of a clause
 from __future__ import annotations
 
 import dataclasses
-import re
-from typing import Iterable, Sequence
+from typing import Sequence
 
 from index import nlp
 from qa.conversation import rules
@@ -103,9 +102,7 @@ def history_mentions(history: Sequence[Turn]) -> list[Mention]:
     mentions = []
     for age, turn in enumerate(reversed(history)):
         mentions += _turn_mentions(turn, age)
-    genders = _genders_from_pronouns(history) if rules.on("learnt_gender") else {}
     kinds = {m.text.lower(): m.kind for m in mentions if m.typed}
-    mentions = [_with_gender(m, genders) for m in mentions]
     mentions = [dataclasses.replace(m, kind=kinds.get(_bare(m.text).lower(), m.kind)) for m in mentions]
     recurring = rules.on("recurring_topic")
     return sorted(mentions, key=lambda m: (m.age, m.rank > 0 and not (recurring and _recurs(m, mentions)), m.rank))
@@ -121,28 +118,6 @@ def _recurs(mention: Mention, mentions: Sequence[Mention]) -> bool:
 def _topic_key(mention: Mention) -> str:
     return mention.head if mention.text[:1].islower() or mention.text[:2] in {"A ", "An"} \
         else _bare(mention.text).lower()
-
-
-def _genders_from_pronouns(history: Sequence[Turn]) -> dict[str, str]:
-    """Names the person asking already called "he" or "she" (typed "she", read as "Anna")."""
-    genders: dict[str, str] = {}
-    for turn in history:
-        if turn.interpreted == turn.question:
-            continue
-        typed = {w.lower() for w in re.findall(r"\w+", turn.question)}
-        gender = "m" if typed & {"he", "him", "his"} else "f" if typed & {"she", "her", "hers"} else ""
-        if gender:
-            for ent in nlp.parse(turn.interpreted).ents:
-                if ent.label_ == "PERSON" and ent.text.lower() not in turn.question.lower():
-                    genders[ent.text] = gender
-    return genders
-
-
-def _with_gender(mention: Mention, genders: dict[str, str]) -> Mention:
-    gender = genders.get(mention.text)
-    if not gender or mention.gender:
-        return mention
-    return dataclasses.replace(mention, gender=gender)
 
 
 def _bare(text: str) -> str:
@@ -163,24 +138,3 @@ def fits(mention: Mention, wanted: str) -> bool:
     if wanted == "then":
         return mention.kind == "time"
     return False
-
-
-def known_names(history: Sequence[Turn]) -> list[str]:
-    """Every person's name in the history, the cited sentences included (for ``full_name``)."""
-    if not rules.on("full_name"):
-        return []
-    names = []
-    for turn in history:
-        for text in (turn.interpreted or turn.question, turn.answer, turn.evidence):
-            if text:
-                names += [e.text for e in nlp.parse(text).ents
-                          if e.label_ == "PERSON" and e.root.dep_ != "poss" and "'" not in e.text]
-    return names
-
-
-def full_name(name: str, names: Iterable[str]) -> str:
-    """A one-word name as the history spelled it in full: "Reed" -> "Tom Reed"."""
-    if " " in name or not rules.on("full_name"):
-        return name
-    longer = [n for n in names if name.lower() in n.lower().split() and len(n) > len(name)]
-    return min(longer, key=len) if longer else name

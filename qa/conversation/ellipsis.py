@@ -1,7 +1,6 @@
 """Elliptical fragments: "And Reed?", "What about the second one?" re-use the previous question.
 
-    "What was Tom Reed charged with?" + "And Kartin?" -> "What was Ann Kartin charged with?"
-    (the full name when the history spelled it: rule ``full_name``)
+    "What was Tom Reed charged with?" + "And Kartin?" -> "What was Kartin charged with?"
 
 The fragment's phrase replaces the phrase of the previous question it contrasts with: one
 with the same head noun, else one of the same kind (a person for a person).
@@ -11,7 +10,6 @@ from __future__ import annotations
 from typing import Sequence
 
 from index import nlp
-from qa.conversation.antecedents import full_name, known_names
 from qa.conversation.english import ABOUT, DISCOURSE, WH, splice
 from qa.conversation.mentions import kind_of
 from qa.conversation.turns import Turn
@@ -42,7 +40,7 @@ def read_ellipsis(doc, history: Sequence[Turn]) -> str | None:
     target = _contrast_target(fragment, frame)
     if target is None:
         return None
-    new = _fragment_text(fragment, target, known_names(history))
+    new = _fragment_text(fragment, target)
     return splice(previous, [(target.start_char, target.end_char, new)])
 
 
@@ -75,14 +73,12 @@ def _contrast_target(fragment, frame):
     return same_kind[0] if same_kind else None
 
 
-def _fragment_text(fragment, target, names: Sequence[str] = ()) -> str:
+def _fragment_text(fragment, target) -> str:
     head = fragment.root
     if head.lower_ in {"one", "ones"}:
         return fragment.doc[fragment.start:head.i].text + " " + target.root.text + \
             fragment.doc[head.i + 1:fragment.end].text_with_ws.rstrip()
     text = fragment.text
-    if kind_of(fragment) == "person" and len(fragment) == 1:
-        text = full_name(text, names)
     if target.start > 0 and fragment[0].lower_ in {"the", "a", "an"}:
         text = text[0].lower() + text[1:]
     if target.start > 0 and target.doc[target.end - 1].tag_ == "POS":

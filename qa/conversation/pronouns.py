@@ -10,7 +10,7 @@ from typing import Sequence
 
 from index import nlp
 from qa.conversation import rules
-from qa.conversation.antecedents import fits, full_name
+from qa.conversation.antecedents import fits
 from qa.conversation.english import MOTION_VERBS, NUMBER_WORDS, PREPOSITIONS, PRONOUNS
 from qa.conversation.mentions import Mention, make_mention
 
@@ -19,7 +19,7 @@ _TIME_NOUNS = {"time", "day", "date", "hour", "year", "month", "season", "weathe
                "night", "morning", "afternoon", "evening", "week", "weekend"}
 
 
-def pronoun_edit(token, mentions: Sequence[Mention], names: Sequence[str] = ()):
+def pronoun_edit(token, mentions: Sequence[Mention]):
     """(start, end, replacement, next token) for a personal or possessive pronoun, else None."""
     entry = PRONOUNS.get(token.lower_)
     if entry is None or token.pos_ not in {"PRON", "DET"}:
@@ -39,8 +39,6 @@ def pronoun_edit(token, mentions: Sequence[Mention], names: Sequence[str] = ()):
     if form == "poss" and token.head.lemma_.lower() == "name" and _is_a_name(mention) and rules.on("name_question"):
         return None   # "What was his name?" of "Tom Reed": the answer is the antecedent itself
     text = mention.text
-    if mention.kind == "person" and not mention.plural:
-        text = full_name(text, names)
     if wanted == "it":
         text = definite(text, bare=True)
     text = case_for_position(text, token, name=mention.kind == "person" and not mention.plural)

@@ -15,7 +15,7 @@ import re
 from typing import Any, Sequence
 
 from qa.conversation import rules
-from qa.conversation.english import DEMONSTRATIVES, pronoun_forms
+from qa.conversation.english import pronoun_forms
 from qa.conversation.resolver import resolve
 from qa.conversation.turns import turns_from_history
 from qa.types import Answer
@@ -44,25 +44,18 @@ def recent_places(history: Sequence[Any] | None) -> list[tuple[str, int]]:
 
 
 def referent_parts(typed: str, interpreted: str) -> tuple[frozenset[str], frozenset[str]] | None:
-    """What may stand for the typed question's pronoun or demonstrative in a sentence: the
-    pronoun's forms ("he", "his", ...) and the content words the conversation put in its place."""
+    """What may stand for the typed question's pronoun in a sentence: its forms ("he", "his",
+    ...) and the content words the conversation put in its place."""
     if typed == interpreted:
         return None
     from index import nlp
 
     forms = pronoun_forms(typed)
-    if not forms and not _resolved_demonstrative(typed, interpreted):
+    if not forms:
         return None
     added = _added(typed, interpreted)
     words = {t.lower_ for t in nlp.parse(interpreted) if t.lower_ in added and not t.is_stop and t.is_alpha}
     return frozenset(forms), frozenset(words)
-
-
-def _resolved_demonstrative(typed: str, interpreted: str) -> bool:
-    """ "that visit" read as "the visit to Baku ...": the demonstrative was replaced."""
-    if not (rules.on("demonstrative") or rules.on("demonstrative_answer")):
-        return False
-    return bool(words_of(typed) & DEMONSTRATIVES - words_of(interpreted))
 
 
 def search_for(typed: str, interpreted: str, referent: Any) -> tuple[str, list[str]]:
@@ -103,8 +96,6 @@ def merge_readings(resolved: list, as_typed: list, typed: str, interpreted: str,
     if rules.on("not_the_antecedent"):
         named = antecedent_names(typed, interpreted)
         kept = [c for c in kept if not (words_of(c.text) & named)]
-    if referent and not referent.forms and rules.on("demonstrative_sentences"):
-        kept = [c for c in kept if referent.found(words_of(c.passage.text)) >= 0.5]
     merged = sorted(resolved + kept, key=lambda c: -c.score)
     if referent and resolved and kept and rules.on("evidence_decides"):
         typed_best = max(kept, key=lambda c: c.score)

@@ -6,8 +6,8 @@ A follow-up is read in one of three ways, tried in order:
 2. a bare wh-fragment ("Why?", "To whom?") asks about the previous question's event
    (``fragments``; rules ``bare_wh`` and ``wh_fragment``);
 3. otherwise each reference is replaced where it stands: pronouns and possessives, "there"
-   and "then" (``pronouns``), "that visit" (``demonstratives``), "the older one"
-   (``one_anaphora``).
+   and "then" (``pronouns``), "the older one" (``one_anaphora``). Demonstratives ("that
+   visit") are left as typed: resolving them did not pay (README, "Removed resolver rules").
 
 A question with nothing to resolve is returned unchanged, so a change of topic keeps no old
 context.
@@ -18,8 +18,7 @@ from typing import Sequence
 
 from index import nlp
 from qa.conversation import rules
-from qa.conversation.antecedents import history_mentions, known_names
-from qa.conversation.demonstratives import demonstrative_edit
+from qa.conversation.antecedents import history_mentions
 from qa.conversation.ellipsis import read_ellipsis
 from qa.conversation.english import PRONOUNS, splice
 from qa.conversation.fragments import read_bare_wh
@@ -46,7 +45,6 @@ def replace_references(doc, history: Sequence[Turn]) -> str | None:
     mentions = history_mentions(history)
     own = {t.lower_ for t in doc if t.pos_ == "PROPN"}
     mentions_here = [m for m in mentions if not own & set(m.text.lower().split())]
-    names = known_names(history)
     edits: list[tuple[int, int, str]] = []
     skip_until, resolved = -1, set()
     for token in doc:
@@ -55,11 +53,10 @@ def replace_references(doc, history: Sequence[Turn]) -> str | None:
         group = PRONOUNS.get(token.lower_, ("",))[0]
         if group in resolved and rules.on("first_pronoun_only"):
             continue  # "did it kill when it crashed": the first one now names it
-        pronoun = pronoun_edit(token, mentions_here, names)
+        pronoun = pronoun_edit(token, mentions_here)
         if pronoun:
             resolved.add(group)
         edit = (pronoun
-                or demonstrative_edit(token, history)
                 or one_edit(token, history)
                 or there_then_edit(token, mentions))
         if edit:

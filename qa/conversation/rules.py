@@ -23,8 +23,6 @@ RULES: dict[str, str] = {
     # references replaced where they stand
     "pronoun": "he / she / they / it (subject or object) -> the latest compatible mention",
     "possessive": "his / her / its / their -> the mention's possessive",
-    "demonstrative": '"that visit" -> the noun phrase of the history it names, with its prepositions',
-    "demonstrative_answer": '"that charge" -> the answer of the question whose verb it names',
     "one_anaphora": '"the older one" -> the plural noun of the history ("the older brother")',
     "there": '"there" -> the latest place, with its preposition',
     "then": '"then" -> the latest time, with its preposition',
@@ -35,18 +33,14 @@ RULES: dict[str, str] = {
     "name_question": '"What was his name?" is left as typed when "he" is a name: the name is the answer',
     "bound_pronoun": '"Did Finch say he ...": a pronoun bound inside its own question is left alone',
     "first_pronoun_only": '"did it kill when it crashed": only the first of two same pronouns is replaced',
-    "learnt_gender": 'a name the person called "she" earlier is a woman',
     "recurring_topic": "a mention the conversation keeps returning to outranks the others of its turn",
     "asked_kind": '"Which outlet ...?": the answer is the kind of thing the question asked for',
-    "full_name": '"Reed" is spelled as the history spelled it in full ("Tom Reed")',
     "place_phrase": '"there" after "in Harwick, Ireland" says the whole phrase',
-    "by_phrase": '"a visit [by a minister]" keeps a "by" phrase the parser hung on the verb',
     "loose_plurals": '"the older one" also finds plural nouns outside any noun chunk',
     # how the resolved reading and the reading as typed are combined (qa.conversation.readings)
     "typed_retrieval": "a follow-up with a pronoun is searched as typed: its antecedent is no search term",
     "typed_reading": "the question as typed is read too, and its candidates compete",
     "not_the_antecedent": "a candidate of the typed reading may not be the antecedent's own name",
-    "demonstrative_sentences": 'the typed "that visit" only counts in sentences naming most of the visit',
     "evidence_decides": "when both readings answer from the same sentence, the typed reading's answer is taken",
     "near_previous_answer": "retrieval favours sentences near the previous answer (given or unsure)",
 }
