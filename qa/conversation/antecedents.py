@@ -104,20 +104,7 @@ def history_mentions(history: Sequence[Turn]) -> list[Mention]:
         mentions += _turn_mentions(turn, age)
     kinds = {m.text.lower(): m.kind for m in mentions if m.typed}
     mentions = [dataclasses.replace(m, kind=kinds.get(_bare(m.text).lower(), m.kind)) for m in mentions]
-    recurring = rules.on("recurring_topic")
-    return sorted(mentions, key=lambda m: (m.age, m.rank > 0 and not (recurring and _recurs(m, mentions)), m.rank))
-
-
-def _recurs(mention: Mention, mentions: Sequence[Mention]) -> bool:
-    """Talked about in an earlier turn too: the topic the conversation keeps returning to."""
-    key = _topic_key(mention)
-    return any(other.age > mention.age and other.rank < 10 and _topic_key(other) == key
-               for other in mentions)  # an earlier *answer*: what was asked about became the topic
-
-
-def _topic_key(mention: Mention) -> str:
-    return mention.head if mention.text[:1].islower() or mention.text[:2] in {"A ", "An"} \
-        else _bare(mention.text).lower()
+    return sorted(mentions, key=lambda m: (m.age, m.rank > 0, m.rank))
 
 
 def _bare(text: str) -> str:
