@@ -53,8 +53,8 @@ READING_MISSES = {
     ("seed", "c04", "Who were to go on that trip?"): "demonstratives are left as typed (rule removed)",
     ("seed", "c14", "What maximum sentence does that charge carry?"): "demonstratives are left as typed (rule removed)",
     ("seed", "c10", "When was its accreditation revoked?"):
-        "read \"When was the police storm's accreditation revoked?\": the recurring_topic rule was removed "
-        "(docs/conversation-resolver.md, issue 19)",
+        "read \"When was the police storm's accreditation revoked?\": the recurring_topic and asked_kind "
+        "rules were removed (docs/conversation-resolver.md, issue 19)",
 }
 
 
