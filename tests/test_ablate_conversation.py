@@ -65,3 +65,33 @@ def test_the_regression_conversations_need_the_then_rule():
     failed = conversation_turns(["then"])
     assert "seed/c08: Which Ukrainian minister visited Azerbaijan then?" not in failed["all"]
     assert set(failed["then"]) - set(failed["all"]) == {"seed/c08: Which Ukrainian minister visited Azerbaijan then?"}
+
+
+def test_the_ablation_runs_on_a_half_of_the_news_stories(tmp_path):
+    from qa.evaluation.news import half
+
+    write_coqa(tmp_path / "coqa.json")
+    data = json.loads((tmp_path / "coqa.json").read_text(encoding="utf-8"))
+    ids = [f"s{n}" for n in range(20)]
+    fit = next(i for i in ids if half(i) == "fit")
+    validate = next(i for i in ids if half(i) == "validate")
+    data["data"] = [dict(data["data"][0], source="cnn", id=i) for i in (fit, validate)]
+    (tmp_path / "coqa.json").write_text(json.dumps(data), encoding="utf-8")
+    outcome = run(tmp_path / "coqa.json", ["cnn:fit"], 40, ["possessive"], opener=fake_opener)
+    assert {key[:2] for key in outcome["results"]["all"]} == {("cnn:fit", fit)}
+    assert "first 40 stories of cnn:fit (1 stories); 2 scored turns" in format_table(outcome)
+    assert "cnn:fit 1.000 / 0.500" in format_table(outcome)
+
+
+@pytest.mark.slow
+def test_the_story_stores_index_once_and_answer_with_the_real_pipeline(tmp_path):
+    from qa.evaluation.ablate_conversation import StoryStores
+
+    stores = StoryStores(tmp_path)
+    story = stores("coqa-s1.txt", STORY)
+    answer = story("Where did Anna live?", None)
+    story.close()
+    assert answer.best_text == "Paris" and (tmp_path / "coqa-s1").is_dir()
+    again = stores("coqa-s1.txt", STORY)          # the store is reused, not rebuilt
+    assert again("What was her job?", [answer]).interpreted == "What was Anna's job?"
+    again.close()

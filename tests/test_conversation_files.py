@@ -52,6 +52,9 @@ READING_MISSES = {
     ("seed", "c03", "Who was to make that visit?"): "demonstratives are left as typed (rule removed)",
     ("seed", "c04", "Who were to go on that trip?"): "demonstratives are left as typed (rule removed)",
     ("seed", "c14", "What maximum sentence does that charge carry?"): "demonstratives are left as typed (rule removed)",
+    ("seed", "c10", "When was its accreditation revoked?"):
+        "read \"When was the police storm's accreditation revoked?\": the recurring_topic and asked_kind "
+        "rules were removed (docs/conversation-resolver.md, issue 19)",
 }
 
 
@@ -124,7 +127,7 @@ KNOWN_MISSES = {
     ('seed', 'c16', "What did the Prosecutor General's Office of Azerbaijan say it would launch?"):
         "answers 'criminal investigation' (answer, confidence 0.90) for 'a criminal investigation into the two deaths'",
 }
-MOST_MISSES = 27
+MOST_MISSES = 28
 
 
 @pytest.mark.slow

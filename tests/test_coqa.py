@@ -67,3 +67,37 @@ def test_coqa_drops_the_held_out_stories(tmp_path):
     data["data"].append(dict(data["data"][0], id=sorted(held_out()["cnn"])[0]))   # a held-out story's id
     (tmp_path / "coqa.json").write_text(json.dumps(data), encoding="utf-8")
     assert [s.id for s in load_stories(tmp_path / "coqa.json", source="cnn")] == ["s1"]
+
+
+def _ids_by_half(count=2):
+    """Story ids of each half of the news stories, as ``news.half`` puts them."""
+    from qa.evaluation.news import half
+
+    ids = {"fit": [], "validate": []}
+    for n in range(100):
+        if len(ids[half(f"s{n}")]) < count:
+            ids[half(f"s{n}")].append(f"s{n}")
+    return ids
+
+
+def test_a_half_of_the_news_stories_is_a_source(tmp_path):
+    from qa.evaluation.coqa import load_stories
+    from qa.evaluation.news import held_out
+
+    write_coqa(tmp_path / "coqa.json", source="cnn")
+    data = json.loads((tmp_path / "coqa.json").read_text(encoding="utf-8"))
+    ids = _ids_by_half()
+    data["data"] = [dict(data["data"][0], id=i) for i in sorted(ids["fit"] + ids["validate"])]
+    data["data"].append(dict(data["data"][0], id=sorted(held_out()["cnn"])[0]))   # never in a half
+    data["data"].append(dict(data["data"][0], id=ids["fit"][0] + "-race", source="race"))
+    (tmp_path / "coqa.json").write_text(json.dumps(data), encoding="utf-8")
+    path = tmp_path / "coqa.json"
+    assert [s.id for s in load_stories(path, "cnn:fit")] == sorted(ids["fit"])
+    assert [s.id for s in load_stories(path, "cnn:validate")] == sorted(ids["validate"])
+    assert [s.id for s in load_stories(path, "cnn:fit", stories=1)] == sorted(ids["fit"])[:1]
+    assert [s.id for s in load_stories(path, ["cnn:fit", "cnn:validate"])] == \
+        [s.id for s in load_stories(path, "cnn")] == sorted(ids["fit"] + ids["validate"])
+    with pytest.raises(ValueError, match="halves"):
+        load_stories(path, "race:fit")
+    with pytest.raises(ValueError, match="half 'test'"):
+        load_stories(path, "cnn:test")

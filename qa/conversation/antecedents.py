@@ -5,17 +5,16 @@ chunks of the question as the system read it and, ranked last, those of a clause
 """
 from __future__ import annotations
 
-import dataclasses
 from typing import Sequence
 
 from index import nlp
 from qa.conversation import rules
 from qa.conversation.english import PREPOSITIONS, clean
-from qa.conversation.mentions import Mention, asked_noun, coordinated, make_mention, wh_word
+from qa.conversation.mentions import Mention, coordinated, make_mention, wh_word
 from qa.conversation.turns import Turn
 
 
-def _answer_mentions(turn: Turn, age: int, wh: str, asked: str = "") -> tuple[list[Mention], list[Mention]]:
+def _answer_mentions(turn: Turn, age: int, wh: str) -> tuple[list[Mention], list[Mention]]:
     """(mentions that outrank the question's, mentions that rank after it)."""
     text = clean(turn.answer) if turn.found else ""
     if not text:
@@ -29,7 +28,7 @@ def _answer_mentions(turn: Turn, age: int, wh: str, asked: str = "") -> tuple[li
             phrase, root = text, objects[0]
     if root.pos_ in {"NOUN", "PROPN", "NUM"}:
         whole = make_mention(doc.doc[max(root.left_edge.i, doc.start):min(root.right_edge.i + 1, doc.end)]
-                             if phrase else doc, age, 0, wh, phrase, asked)
+                             if phrase else doc, age, 0, wh, phrase)
         inner = [m for m in _span_mentions(doc, age, 1, wh) if whole is None or m.text != whole.text]
         return [m for m in [whole] if m] + inner, []
     return [], _span_mentions(doc, age, 20, wh)
@@ -92,8 +91,7 @@ def _subject_of(span):
 
 def _turn_mentions(turn: Turn, age: int) -> list[Mention]:
     question = nlp.parse(turn.interpreted or turn.question)
-    asked = asked_noun(question) if rules.on("asked_kind") else ""
-    first, last = _answer_mentions(turn, age, wh_word(question), asked)
+    first, last = _answer_mentions(turn, age, wh_word(question))
     return first + _span_mentions(question, age, 10) + last
 
 
@@ -102,26 +100,7 @@ def history_mentions(history: Sequence[Turn]) -> list[Mention]:
     mentions = []
     for age, turn in enumerate(reversed(history)):
         mentions += _turn_mentions(turn, age)
-    kinds = {m.text.lower(): m.kind for m in mentions if m.typed}
-    mentions = [dataclasses.replace(m, kind=kinds.get(_bare(m.text).lower(), m.kind)) for m in mentions]
-    recurring = rules.on("recurring_topic")
-    return sorted(mentions, key=lambda m: (m.age, m.rank > 0 and not (recurring and _recurs(m, mentions)), m.rank))
-
-
-def _recurs(mention: Mention, mentions: Sequence[Mention]) -> bool:
-    """Talked about in an earlier turn too: the topic the conversation keeps returning to."""
-    key = _topic_key(mention)
-    return any(other.age > mention.age and other.rank < 10 and _topic_key(other) == key
-               for other in mentions)  # an earlier *answer*: what was asked about became the topic
-
-
-def _topic_key(mention: Mention) -> str:
-    return mention.head if mention.text[:1].islower() or mention.text[:2] in {"A ", "An"} \
-        else _bare(mention.text).lower()
-
-
-def _bare(text: str) -> str:
-    return text[:-2] if text.endswith(("'s", "’s")) else text
+    return sorted(mentions, key=lambda m: (m.age, m.rank > 0, m.rank))
 
 
 def fits(mention: Mention, wanted: str) -> bool:

@@ -21,7 +21,6 @@ class Mention:
     rank: int          # salience inside its turn, lower is more salient
     phrase: str = ""   # with its preposition, when the turn said one ("in Wales")
     locative: bool = False  # answered "where": a place to say "there" of, not "it"
-    typed: bool = False     # kind taken from the question ("Which outlet ...?"), not from NER
 
 
 def wh_word(doc) -> str:
@@ -111,8 +110,7 @@ def _person_name(span) -> str:
     return name.text
 
 
-def make_mention(span, age: int, rank: int, wh: str = "", phrase: str = "",
-             asked: str = "") -> Mention | None:
+def make_mention(span, age: int, rank: int, wh: str = "", phrase: str = "") -> Mention | None:
     """A mention for a noun phrase, or None for pronouns, wh-words and bare numbers."""
     while len(span) and (span[0].is_punct or span[0].pos_ == "CCONJ"):
         span = span[1:]
@@ -128,15 +126,13 @@ def make_mention(span, age: int, rank: int, wh: str = "", phrase: str = "",
     if any(t.lower_ in DEMONSTRATIVES and t.dep_ == "det" for t in span):
         return None  # an unresolved "that visit" is no antecedent
     kind, plural = kind_of(span, wh), _is_plural(span)
-    if asked:  # "Which media outlet ...?" says what the answer is, whatever NER thinks
-        kind = "person" if asked in PERSON_NOUNS else "thing" if kind in {"person", "number"} else kind
     text = span.text
     if kind == "person" and not plural and _person_name(span):
         text = _person_name(span)
     elif plural:
         text = _group_text(span)
     return Mention(text, kind, plural, _gender(span), root.lemma_.lower(), age, rank, phrase,
-                   locative=wh == "where" or bool(phrase) and kind == "place", typed=bool(asked))
+                   locative=wh == "where" or bool(phrase) and kind == "place")
 
 
 def coordinated(chunk):
@@ -146,13 +142,3 @@ def coordinated(chunk):
         return chunk
     end = max(c.right_edge.i for c in conjuncts) + 1
     return chunk.doc[chunk.start:end]
-
-
-def asked_noun(question) -> str:
-    """The noun a wh-question asks for: "Which media outlet ..." -> "outlet"."""
-    for token in question:
-        if token.tag_ in {"WDT", "WP", "WP$"} and token.dep_ == "det" and token.head.pos_ == "NOUN":
-            return token.head.lemma_.lower()
-        if token.lower_ == "whose" and token.head.pos_ == "NOUN":
-            return ""
-    return ""

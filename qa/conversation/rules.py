@@ -33,8 +33,6 @@ RULES: dict[str, str] = {
     "name_question": '"What was his name?" is left as typed when "he" is a name: the name is the answer',
     "bound_pronoun": '"Did Finch say he ...": a pronoun bound inside its own question is left alone',
     "first_pronoun_only": '"did it kill when it crashed": only the first of two same pronouns is replaced',
-    "recurring_topic": "a mention the conversation keeps returning to outranks the others of its turn",
-    "asked_kind": '"Which outlet ...?": the answer is the kind of thing the question asked for',
     "place_phrase": '"there" after "in Harwick, Ireland" says the whole phrase',
     "loose_plurals": '"the older one" also finds plural nouns outside any noun chunk',
     # how the resolved reading and the reading as typed are combined (qa.conversation.readings)

@@ -2,11 +2,13 @@
 
     python -m qa.evaluation.ablate_conversation .cache/bench/coqa/coqa.test.json --stories 40
 
-For each fit source (wikipedia, race, mctest; never cnn) the first ``--stories`` stories are
-indexed once, then asked with history (the system's own answers) with all rules of
-``qa.conversation.rules.RULES`` on, once more with each rule switched off, and once without
-history. A turn counts as *fixed* by a rule when its F1 is >= 0.5 with the rule and < 0.5
-without it, *broken* the other way round (scored turns only: gold not yes/no/unknown).
+For each source (by default the fit sources wikipedia, race, mctest; the news stories by half,
+``--sources cnn:fit`` to decide and ``cnn:validate`` to confirm, never the held-out ones) the
+first ``--stories`` stories are indexed once, then asked with history (the system's own
+answers) with all rules of ``qa.conversation.rules.RULES`` on, once more with each rule
+switched off, and once without history. A turn counts as *fixed* by a rule when its F1 is
+>= 0.5 with the rule and < 0.5 without it, *broken* the other way round (scored turns only:
+gold not yes/no/unknown).
 """
 from __future__ import annotations
 
@@ -55,7 +57,7 @@ class StoryStores:
         store = self.folder / name.removesuffix(".txt")
         if not store.exists():
             build_index(store, {name: text})
-        settings = Settings(store=store, abstain_below=0.0)   # as the CoQA evaluation: no abstention
+        settings = Settings(store=store)   # as the CoQA evaluation asks (a withheld answer's guess is scored)
 
         class _Story:
             def __call__(self, question, history):
@@ -151,8 +153,8 @@ def format_table(outcome: dict) -> str:
     per_source = ", ".join(
         f"{s} {_mean(results['all'], s):.3f} / {_mean(results['no_history'], s):.3f}" for s in outcome["sources"])
     conversations = outcome.get("conversations")
-    lines = [f"CoQA, first {outcome['stories']} stories of {', '.join(outcome['sources'])}; "
-             f"{len(results['all'])} scored turns",
+    lines = [f"CoQA, first {outcome['stories']} stories of {', '.join(outcome['sources'])} "
+             f"({_story_count(results['all'])} stories); {len(results['all'])} scored turns",
              f"F1 with history / without, all rules on: {per_source}; "
              f"together {_mean(results['all']):.4f} / {_mean(results['no_history']):.4f}",
              "",
@@ -171,6 +173,11 @@ def format_table(outcome: dict) -> str:
     return "\n".join(lines)
 
 
+def _story_count(rows: dict) -> int:
+    """Stories with a scored turn (a half of cnn may hold fewer than ``--stories``)."""
+    return len({(source, story) for source, story, _ in rows})
+
+
 def _mean(rows: dict, source: str | None = None) -> float:
     values = [f1 for (s, _, _), (f1, _) in rows.items() if source in (None, s)]
     return statistics.fmean(values) if values else 0.0
@@ -182,7 +189,8 @@ def main(argv: Sequence[str] | None = None) -> int:  # pragma: no cover - thin w
     parser = argparse.ArgumentParser(description="CoQA with every conversation rule, and with each one off.")
     parser.add_argument("path", help="coqa.test.json")
     parser.add_argument("--stories", type=int, default=40, help="first N stories of each source (default 40)")
-    parser.add_argument("--sources", default=",".join(FIT_SOURCES), help="fit sources, comma-separated")
+    parser.add_argument("--sources", default=",".join(FIT_SOURCES),
+                        help="CoQA sources, comma-separated; a half of cnn is 'cnn:fit' or 'cnn:validate'")
     parser.add_argument("--rules", default="", help="only these rules, comma-separated (default all)")
     parser.add_argument("--conversations", action="store_true",
                         help="also count the regression conversations' failing turns with each rule off")

@@ -16,7 +16,8 @@ cannot say "yes"; those turns are still asked, so they stay in the history):
     reread      share of questions whose ``interpreted`` differs from what was typed
 
 The held-out ``cnn`` stories (``qa/evaluation/heldout.json``) are never unpacked and are dropped
-here too; the other ``cnn`` stories are split between fit and validation (``news.half``). Example::
+here too; the other ``cnn`` stories are split between fit and validation (``news.half``): the
+sources ``cnn:fit`` and ``cnn:validate`` are those halves. Example::
 
     report = evaluate_coqa(".cache/bench/coqa/coqa.test.json", source="wikipedia", stories=20,
                            use_history="both")
@@ -40,6 +41,7 @@ from qa.types import Answer
 AskFn = Callable[[str, Sequence[Answer] | None], Answer]   # (question, history) -> Answer
 Opener = Callable[[str, str], AskFn]                       # (name, story text) -> AskFn
 SOURCES = ("wikipedia", "race", "mctest", "gutenberg", "science", "reddit", "cnn")
+HALVED = ("cnn",)   # split between fit and validation by ``news.half``
 YES_NO = frozenset({"yes", "no"})
 UNSCORED = YES_NO | {"unknown"}
 MODES = {True: ("history",), False: ("no_history",), "both": ("history", "no_history")}
@@ -78,23 +80,49 @@ class Story:
 
 def load_stories(path: str | Path, source: str | Sequence[str] = "wikipedia",
                  stories: int | None = None) -> list[Story]:
-    """The first ``stories`` stories of ``source`` (file order), the held-out ones dropped."""
+    """The first ``stories`` stories of ``source`` (file order), the held-out ones dropped.
+    A source may be one half of the news stories: ``"cnn:fit"``, ``"cnn:validate"``."""
     from qa.evaluation.news import is_held_out
 
     wanted = _sources(source)
     data = json.loads(Path(path).read_text(encoding="utf-8"))["data"]
-    chosen = [raw for raw in data if raw["source"] in wanted and not is_held_out(raw["id"])]
+    chosen = [raw for raw in data if _is_wanted(raw, wanted) and not is_held_out(raw["id"])]
     if stories is not None:
         chosen = chosen[:stories]
     return [_story(raw) for raw in chosen]
 
 
-def _sources(source: str | Sequence[str]) -> frozenset[str]:
+def source_name(source: str, half: str = "") -> str:
+    """How a half of a source is named: ``source_name("cnn", "fit") == "cnn:fit"``."""
+    return f"{source}:{half}" if half else source
+
+
+def split_source(name: str) -> tuple[str, str]:
+    """``"cnn:fit"`` -> ``("cnn", "fit")``; ``"race"`` -> ``("race", "")`` (the whole source)."""
+    from qa.evaluation.news import FIT, VALIDATE
+
+    source, _, half = name.partition(":")
+    if half and source not in HALVED:
+        raise ValueError(f"Only {', '.join(HALVED)} is split in halves, not {source!r} (in {name!r}).")
+    if half not in ("", FIT, VALIDATE):
+        raise ValueError(f"Unknown half {half!r} in {name!r}; choose {FIT!r} or {VALIDATE!r}.")
+    return source, half
+
+
+def _sources(source: str | Sequence[str]) -> frozenset[tuple[str, str]]:
+    """The (source, half) pairs asked for; half "" is the whole source."""
     names = SOURCES if source == "all" else [source] if isinstance(source, str) else list(source)
-    unknown = set(names) - set(SOURCES)
+    pairs = frozenset(split_source(name) for name in names)
+    unknown = {s for s, _ in pairs} - set(SOURCES)
     if unknown:
         raise ValueError(f"Unknown CoQA source {sorted(unknown)[0]!r}; choose from {', '.join(SOURCES)} or 'all'.")
-    return frozenset(names)
+    return pairs
+
+
+def _is_wanted(raw: dict, pairs: frozenset[tuple[str, str]]) -> bool:
+    from qa.evaluation.news import half
+
+    return any(raw["source"] == source and (not wanted or half(raw["id"]) == wanted) for source, wanted in pairs)
 
 
 def _story(raw: dict) -> Story:
@@ -243,7 +271,8 @@ def main(argv: Sequence[str] | None = None) -> int:  # pragma: no cover - thin w
 
     parser = argparse.ArgumentParser(description="CoQA evaluation, with and without history.")
     parser.add_argument("path", help="coqa.test.json")
-    parser.add_argument("--source", default="wikipedia", help="a CoQA source or 'all' (held-out cnn stories dropped)")
+    parser.add_argument("--source", default="wikipedia", help="a CoQA source, 'all', or a half of cnn: 'cnn:fit', 'cnn:validate' "
+                        "(held-out cnn stories dropped)")
     parser.add_argument("--stories", type=int, default=None, help="first N stories of the source")
     parser.add_argument("--history", choices=["yes", "no", "both"], default="both")
     parser.add_argument("--json", help="also write the full report (with rows) to this file")

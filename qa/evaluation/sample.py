@@ -143,10 +143,9 @@ def articles(spec: SetSpec, path: Path, left_out: frozenset[str] = frozenset()) 
 
 def stories(spec: SetSpec, path: Path, left_out: frozenset[str] = frozenset()) -> list:
     """The set's CoQA stories, in file order: its half, never a held-out or left-out one."""
-    from qa.evaluation.coqa import load_stories
+    from qa.evaluation.coqa import load_stories, source_name
 
-    return [s for s in load_stories(path, spec.coqa_source) if not news.is_held_out(s.id)
-            and (not spec.half or news.half(s.id) == spec.half) and s.id not in left_out]
+    return [s for s in load_stories(path, source_name(spec.coqa_source, spec.half)) if s.id not in left_out]
 
 
 # --- whole articles ----------------------------------------------------------------------
