@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Callable, Iterable
 
 from qa.question import Question
+from qa.reader.asked import GENERATORS as ASKED
 
 MAX_TOKENS = 12
 LONG_TOKENS = 24   # whole arguments and lists of names may run this long
@@ -138,6 +139,7 @@ GENERATORS: dict[str, Callable] = {
     "entities": entities, "noun_chunks": noun_chunks, "proper_runs": proper_runs, "arguments": arguments,
     "counted": counted, "coordinations": coordinations, "predicates": predicates, "clauses": clauses,
     "object_with_phrase": object_with_phrase, "modifiers": modifiers, "clause_of_sentence": clause_of_sentence,
+    **ASKED,   # the instances of the question's focus noun (asked.py)
 }
 DISABLED: set[str] = set()   # generators switched off (ablations)
 

@@ -14,6 +14,7 @@ from qa import lexicon
 from qa.passage import Passage
 from qa.question import Question
 from qa.reader.align import Alignment
+from qa.reader.asked import FEATURES as ASKED
 from qa.reader.span import Span
 from qa.reader.syntax import f_path, f_predicate, f_question_path
 
@@ -190,6 +191,7 @@ FEATURES: dict[str, Callable[[Span], dict[str, float]]] = {
     "question_path": f_question_path, "type": f_type, "shape": f_shape, "generators": f_generators, "sentence": f_sentence,
     "closeness": f_closeness, "copy": f_copy, "predicate": f_predicate, "path": f_path, "focus": f_focus,
     "apposition": f_apposition, "slot": f_slot, "number": f_number, "quoted": f_quoted,
+    **ASKED,   # what the question asks for: instances of its noun, a description, a measure (asked.py)
 }
 DISABLED: set[str] = set()
 
