@@ -21,6 +21,7 @@ from typing import Iterable
 
 from qa import lexicon
 from qa.question import Question
+from qa.reader.phrases import core, trim
 from qa.reader.span import Span
 
 # closed-class words that introduce the instances of a noun: "moons: A and B", "such as", "called"
@@ -158,17 +159,13 @@ def f_description(s: Span) -> dict[str, float]:
         rels.append("title")
     if not rels:
         return {}
-    from qa.reader.candidates import core, trim
-
     whole = trim(s.doc, *core(root)) == (s.i, s.j)   # the noun phrase up to a comma or apposition
     return {f"desc:{rel}": 1.0 for rel in rels} | {"desc|" + ("whole" if whole else "part"): 1.0}
 
 
 def f_measure(s: Span) -> dict[str, float]:
     """For how long / often / far / much ...: the kind of measure the span holds, with or without its unit."""
-    from qa.reader.features import question_class
-
-    q_class = question_class(s.q)
+    q_class = f"how-{s.q.how_adj}" if s.q.wh == "how" and s.q.how_adj else ""
     if q_class not in MEASURE_CLASSES:
         return {}
     return {f"unit:{unit_kind(s)}|{q_class}": 1.0}
