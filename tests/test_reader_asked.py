@@ -32,15 +32,23 @@ SHAPES = [
 ]
 
 
-AWAITING_REFIT = {"Which moons did it pass?": "two", "Which rocket launched the probe?": "Falcon",
-                  "Who is Tom Reyes?": "cousin", "Who is Ana Ruiz?": "sister"}
+# Still missed after the refit (qa/fitted/reader.json weighs every feature of asked.py), each
+# with why: strict, so a change that fixes one must un-list it. Their variants above pass.
+MISSES = {
+    "Which moons did it pass?": '"two" (expected F1 0.54 against 0.35): the count before the plural noun, '
+                                'backed by "two moons" and "passed two moons", outweighs the listed names',
+    "Which rocket launched the probe?": '"Falcon": "Falcon" and "Falcon 9" tie at 0.62 expected F1 '
+                                        '(gen:focus_modifiers weighs -0.15 on the fit split)',
+    "Who is Tom Reyes?": '"cousin" (0.80 against 0.54): every longer description holds the head noun, so expected '
+                         'F1 favours it over the whole phrase',
+    "Who is Ana Ruiz?": '"sister", as "cousin" above',
+}
 
 
 def _case(question, sentence, expected):
-    if question in AWAITING_REFIT:   # strict: a refit that fixes it must un-list it
-        return pytest.param(question, sentence, expected, marks=pytest.mark.xfail(
-            strict=True, reason=f'answers "{AWAITING_REFIT[question]}": qa/fitted/reader.json has no weight for '
-                                f'the features of qa/reader/asked.py yet'))
+    if question in MISSES:
+        return pytest.param(question, sentence, expected,
+                            marks=pytest.mark.xfail(strict=True, reason=MISSES[question]))
     return (question, sentence, expected)
 
 
