@@ -99,3 +99,15 @@ def test_a_measure_is_read_with_its_unit(text, kind):
     sentence = f"It was {text}."
     span = [c for c in extract("How long was it?", [_passage(sentence)]) if c.text == text]
     assert span and span[0].features.get(f"unit:{kind}|how-long") == 1.0, (text, span and span[0].features)
+
+
+def test_closeness_is_read_at_several_fade_lengths():
+    """The fitted weights choose the fade: each closeness feature at 2, 4 and 8 words (4 keeps
+    the old name) and the tree's at 1, 2 and 4 edges; a longer fade never reads a word as farther."""
+    feats = _features("Which rocket launched the probe?",
+                      "The probe lifted off aboard a Falcon 9 rocket from Cape Canaveral on Monday.")["Cape Canaveral"]
+    for name in ("near", "near_left", "near_right", "near_related"):
+        assert {name, f"{name}~2", f"{name}~8"} <= feats.keys()
+        assert feats[f"{name}~2"] <= feats[name] <= feats[f"{name}~8"]
+    assert {"tree", "tree~1", "tree~4"} <= feats.keys() and feats["tree~1"] <= feats["tree"] <= feats["tree~4"]
+    assert feats["near~8"] > 0
