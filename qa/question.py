@@ -58,6 +58,7 @@ class Question:
     how_adj: str = ""                    # "many" in "how many ..."
     wh_role: str = ""                    # "subj" / "obj": the wh-phrase's role for the verb
     slot: tuple[str, str] = ("", "")     # (anchor lemma, relation) the answer fills, see _slot
+    focus_plural: bool = False           # the focus noun is plural ("which *moons*"): a list is asked for
 
     @property
     def lemmas(self) -> frozenset[str]:
@@ -84,7 +85,8 @@ def analyse(question: str) -> Question:
             "obj" if any(c.dep_ in ("nsubj", "nsubjpass") for c in reported.children) else "subj")
     verb = verb_tok.lemma_.lower() if verb_tok is not None else ""
     return Question(text=question, wh=wh, answer_type=answer_type, focus=focus, verb=verb,
-                    content=_content_terms(doc, how_adj, verb_tok), how_adj=how_adj, wh_role=wh_role, slot=slot)
+                    content=_content_terms(doc, how_adj, verb_tok), how_adj=how_adj, wh_role=wh_role, slot=slot,
+                    focus_plural=focus_tok is not None and focus_tok.tag_ in ("NNS", "NNPS"))
 
 
 # The classes a report groups questions by (``report_class``): what the question asks for, read

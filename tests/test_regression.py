@@ -21,16 +21,16 @@ KNOWN_MISSES = {
     "a10": 'Not sure: the whole reported clause for "deeply concerned" (F1 0.24)',
     "a12": NOT_SURE.format("computer equipment seized", 0.17),
     "a15": NOT_SURE.format("Friday", 0.29),
-    "a19": 'answers "55-year-old" (0.62; the brother named "Safarov" first) for "60-year-old"',
     "a20": 'Not sure: "60-year-old Huseyn Safarov" for "55-year-old": the other brother\'s age',
     "a21": 'Not sure: "criminal investigation into the two deaths" for "post-traumatic shock ...": '
            '"blame X on" is not aligned with "attributed X to"',
+    "a26": NOT_SURE.format("Grozny", 0.49),
+    "a28": NOT_SURE.format("Ilham Aliyev", 0.47),
     "a25": 'Not sure: "38" of "killing 38 of 67 people aboard" for "67"',
     "a29": NOT_SURE.format('hush up" what happened', 0.21),
     "a31": NOT_SURE.format("Russia's Victory Day parade", 0.29),
     "a34": 'Not sure: "tried to "hush up" what happened" from another sentence for "tragic incident"',
     "a39": 'Not sure: "alleged fraud" for the whole enumeration (F1 0.33): the enumerations generator did not pay',
-    "a40": NOT_SURE.format("access to its citizens who were detained", 0.48),
     "u04": "unanswerable (when will the trial begin), answered 'at least four months' (confidence 0.62): "
            "a time the detention sentence gives",
 }

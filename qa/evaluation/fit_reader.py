@@ -153,14 +153,19 @@ def score_readings(data, model) -> dict[str, dict]:
             for name, v in sorted(by_set.items())}
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def fit_parser(doc: str, collect_help: str, weights: str) -> argparse.ArgumentParser:
+    """The options a fitting command shares: its data, its work folder, --collect, --l2, --out."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--data", type=Path, default=benchmark.DEFAULT_DATA)
     parser.add_argument("--work", type=Path, default=benchmark.DEFAULT_WORK)
-    parser.add_argument("--collect", action="store_true", help="ask the questions and keep the reader's inputs")
+    parser.add_argument("--collect", action="store_true", help=collect_help)
     parser.add_argument("--l2", type=float, default=L2)
-    parser.add_argument("--out", type=Path, default=None, help="weights file (default qa/fitted/reader.json)")
-    args = parser.parse_args(argv)
+    parser.add_argument("--out", type=Path, default=None, help=f"weights file (default {weights})")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = fit_parser(__doc__, "ask the questions and keep the reader's inputs", "qa/fitted/reader.json").parse_args(argv)
     if args.collect:
         fit = readings.collect(args.data, FIT, FIT_SEED, FIT_SCALE, exclude=benchmark_sample(args.data),
                                work_dir=args.work, per_article=FIT_PER_ARTICLE)

@@ -23,7 +23,6 @@ collected rows are numbers and names only, kept in the git-ignored cache.
 """
 from __future__ import annotations
 
-import argparse
 import collections
 import dataclasses
 import datetime
@@ -38,7 +37,7 @@ from typing import Sequence
 import numpy as np
 
 from qa.evaluation import benchmark, readings
-from qa.evaluation.fit_reader import FIT_PER_ARTICLE, FIT_SCALE, FIT_SEED, L2, fit_weights, readings_path
+from qa.evaluation.fit_reader import FIT_PER_ARTICLE, FIT_SCALE, FIT_SEED, L2, fit_parser, fit_weights, readings_path
 from qa.evaluation.items import Item, Unit, present
 from qa.evaluation.sample import FIT, VALIDATE, units
 from qa.retrieve import FEATURES, FUSION_FILE, Fusion, fusion_features, load_fusion
@@ -249,13 +248,8 @@ def load(path: Path) -> list[Question]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=benchmark.DEFAULT_DATA)
-    parser.add_argument("--work", type=Path, default=benchmark.DEFAULT_WORK)
-    parser.add_argument("--collect", action="store_true", help="ask the retriever and keep each candidate's features")
-    parser.add_argument("--l2", type=float, default=L2)
-    parser.add_argument("--out", type=Path, default=None, help="weights file (default qa/fitted/retrieval.json)")
-    args = parser.parse_args(argv)
+    args = fit_parser(__doc__, "ask the retriever and keep each candidate's features",
+                      "qa/fitted/retrieval.json").parse_args(argv)
     if args.collect:
         for split in (FIT, VALIDATE):
             save(collect(args.data, split, args.work), rows_path(args.work, split))

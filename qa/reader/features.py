@@ -14,6 +14,7 @@ from qa import lexicon
 from qa.passage import Passage
 from qa.question import Question
 from qa.reader.align import Alignment
+from qa.reader.asked import FEATURES as ASKED
 from qa.reader.span import Span
 from qa.reader.syntax import f_path, f_predicate, f_question_path
 
@@ -60,13 +61,18 @@ def _length(n: int) -> str:
     return next((name for top, name in LENGTHS if n <= top), "13+")
 
 
-def _closeness(s: Span, positions: dict[str, list[int]], distance: Callable[[int], float], decay: float) -> float:
-    a, total = s.align, 0.0
+def _nearest(s: Span, positions: dict[str, list[int]], distance: Callable[[int], float]) -> list[tuple[float, float]]:
+    """(weight, distance) of each question word's nearest occurrence outside the span."""
+    out = []
     for lemma, where in positions.items():
         outside = [p for p in where if not s.i <= p < s.j]
         if outside:
-            total += a.weight[lemma] * math.exp(-(min(distance(p) for p in outside) - 1) / decay)
-    return total / a.total
+            out.append((s.align.weight[lemma], min(distance(p) for p in outside)))
+    return out
+
+
+def _faded(s: Span, nearest: list[tuple[float, float]], decay: float) -> float:
+    return sum(w * math.exp(-(d - 1) / decay) for w, d in nearest) / s.align.total
 
 
 def _surface(s: Span) -> Callable[[int], float]:
@@ -123,15 +129,29 @@ def f_sentence(s: Span) -> dict[str, float]:
     return sentence_features(s.align, s.passage)
 
 
+# How fast closeness fades, in words and in tree edges. Each is read at several lengths, so the
+# fitted weights choose the fade (a mixture of the lengths) instead of a typed-in constant.
+SURFACE_DECAYS = (2.0, 4.0, 8.0)
+TREE_DECAYS = (1.0, 2.0, 4.0)
+
+
 def f_closeness(s: Span) -> dict[str, float]:
     """How close the question's words stand to the span: in words (on each side) and in the tree."""
     a = s.align
     left = {k: [p for p in v if p < s.i] for k, v in a.exact.items()}
     right = {k: [p for p in v if p >= s.j] for k, v in a.exact.items()}
-    return {"near": _closeness(s, a.exact, _surface(s), 4.0),
-            "near_left": _closeness(s, left, _surface(s), 4.0), "near_right": _closeness(s, right, _surface(s), 4.0),
-            "near_related": _closeness(s, a.related, _surface(s), 4.0),
-            "tree": _closeness(s, {**a.related, **a.exact}, lambda p: a.distance(s.root.i, p), 2.0)}
+    surface = _surface(s)
+    words = {"near": _nearest(s, a.exact, surface), "near_left": _nearest(s, left, surface),
+             "near_right": _nearest(s, right, surface), "near_related": _nearest(s, a.related, surface)}
+    in_tree = _nearest(s, {**a.related, **a.exact}, lambda p: a.distance(s.root.i, p))
+    out = {f"{name}{_decay_tag(d, 4.0)}": _faded(s, nearest, d) for name, nearest in words.items() for d in SURFACE_DECAYS}
+    out.update({f"tree{_decay_tag(d, 2.0)}": _faded(s, in_tree, d) for d in TREE_DECAYS})
+    return out
+
+
+def _decay_tag(decay: float, usual: float) -> str:
+    """The feature's suffix: none at the length the names always had ("near"), else "~8"."""
+    return "" if decay == usual else f"~{decay:g}"
 
 
 def f_copy(s: Span) -> dict[str, float]:
@@ -190,6 +210,7 @@ FEATURES: dict[str, Callable[[Span], dict[str, float]]] = {
     "question_path": f_question_path, "type": f_type, "shape": f_shape, "generators": f_generators, "sentence": f_sentence,
     "closeness": f_closeness, "copy": f_copy, "predicate": f_predicate, "path": f_path, "focus": f_focus,
     "apposition": f_apposition, "slot": f_slot, "number": f_number, "quoted": f_quoted,
+    **ASKED,   # what the question asks for: instances of its noun, a description, a measure (asked.py)
 }
 DISABLED: set[str] = set()
 
