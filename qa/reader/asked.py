@@ -27,6 +27,7 @@ from qa.reader.span import Span
 # closed-class words that introduce the instances of a noun: "moons: A and B", "such as", "called"
 _LIST_MARKERS = {":", "including", "like", "namely"}
 _NAMING = {"called", "named", "dubbed", "titled", "nicknamed"}
+_BEFORE_AS = {"such", "known"}   # markers only with "as": "such as", "known as"
 # an entity label -> the WordNet noun naming the class of its things
 LABEL_CLASSES = {"PERSON": "person", "NORP": "group", "ORG": "organization", "GPE": "location", "LOC": "location",
                  "FAC": "structure", "PRODUCT": "artifact", "EVENT": "event", "WORK_OF_ART": "creation",
@@ -79,16 +80,14 @@ def focus_instances(doc, q: Question) -> Iterable[tuple[int, int]]:
 
 
 def _after_marker(doc, k: int) -> int | None:
+    """Where the instances start when a list marker or naming word stands at ``k`` (after an
+    optional comma); "as" after it belongs to the marker ("such as", "known as", "named as")."""
     k += k < len(doc) and doc[k].text == ","
     if k >= len(doc):
         return None
-    word = doc[k].lower_
-    if word in _LIST_MARKERS or word in _NAMING:
-        return k + 1 + (k + 1 < len(doc) and doc[k + 1].lower_ == "as")
-    if word == "such" and k + 1 < len(doc) and doc[k + 1].lower_ == "as":
-        return k + 2
-    if word == "known" and k + 1 < len(doc) and doc[k + 1].lower_ == "as":
-        return k + 2
+    word, as_follows = doc[k].lower_, k + 1 < len(doc) and doc[k + 1].lower_ == "as"
+    if word in _LIST_MARKERS or word in _NAMING or word in _BEFORE_AS and as_follows:
+        return k + 1 + as_follows
     return None
 
 

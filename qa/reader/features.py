@@ -131,8 +131,9 @@ def f_sentence(s: Span) -> dict[str, float]:
 
 # How fast closeness fades, in words and in tree edges. Each is read at several lengths, so the
 # fitted weights choose the fade (a mixture of the lengths) instead of a typed-in constant.
-SURFACE_DECAYS = (2.0, 4.0, 8.0)
-TREE_DECAYS = (1.0, 2.0, 4.0)
+# The lengths the features always had keep their plain names ("near", "tree").
+SURFACE_DECAYS, SURFACE_PLAIN = (2.0, 4.0, 8.0), 4.0
+TREE_DECAYS, TREE_PLAIN = (1.0, 2.0, 4.0), 2.0
 
 
 def f_closeness(s: Span) -> dict[str, float]:
@@ -144,14 +145,15 @@ def f_closeness(s: Span) -> dict[str, float]:
     words = {"near": _nearest(s, a.exact, surface), "near_left": _nearest(s, left, surface),
              "near_right": _nearest(s, right, surface), "near_related": _nearest(s, a.related, surface)}
     in_tree = _nearest(s, {**a.related, **a.exact}, lambda p: a.distance(s.root.i, p))
-    out = {f"{name}{_decay_tag(d, 4.0)}": _faded(s, nearest, d) for name, nearest in words.items() for d in SURFACE_DECAYS}
-    out.update({f"tree{_decay_tag(d, 2.0)}": _faded(s, in_tree, d) for d in TREE_DECAYS})
+    out = {f"{name}{_decay_tag(d, SURFACE_PLAIN)}": _faded(s, nearest, d)
+           for name, nearest in words.items() for d in SURFACE_DECAYS}
+    out.update({f"tree{_decay_tag(d, TREE_PLAIN)}": _faded(s, in_tree, d) for d in TREE_DECAYS})
     return out
 
 
-def _decay_tag(decay: float, usual: float) -> str:
-    """The feature's suffix: none at the length the names always had ("near"), else "~8"."""
-    return "" if decay == usual else f"~{decay:g}"
+def _decay_tag(decay: float, plain: float) -> str:
+    """The feature's suffix: none at the plain length, else "~8"."""
+    return "" if decay == plain else f"~{decay:g}"
 
 
 def f_copy(s: Span) -> dict[str, float]:
